@@ -1,0 +1,73 @@
+"""Fixtures for the sandbox's own tests: a fresh in-process server per test, plain requests."""
+
+import pytest
+import requests
+
+from sandbox import SandboxServer
+
+
+class Client:
+    """Talks to one sandbox the way the product does: Zoom, HubSpot and control calls."""
+
+    def __init__(self, srv: SandboxServer):
+        self.srv = srv
+        self.url = srv.url
+        self.http = requests.Session()
+        self.creds = self.http.get(f"{self.url}/_sandbox/credentials", timeout=10).json()
+        self._zoom_token = None
+
+    # control
+    def seed(self, scenario: str, **params) -> dict:
+        response = self.http.post(f"{self.url}/_sandbox/seed",
+                                  json={"scenario": scenario, **params}, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def state(self, section: str | None = None) -> dict:
+        params = {"section": section} if section else None
+        return self.http.get(f"{self.url}/_sandbox/state", params=params, timeout=60).json()
+
+    def calls(self) -> dict:
+        return self.http.get(f"{self.url}/_sandbox/calls", timeout=10).json()
+
+    # Zoom
+    def token_response(self, client_id=None, client_secret=None, **form):
+        zoom = self.creds["zoom"]
+        data = {"grant_type": "account_credentials", "account_id": zoom["account_id"]}
+        data.update(form)
+        return self.http.post(
+            f"{self.url}/zoom/oauth/token", data=data, timeout=10,
+            auth=(client_id or zoom["client_id"], client_secret or zoom["client_secret"]))
+
+    def zoom_token(self) -> str:
+        if self._zoom_token is None:
+            response = self.token_response()
+            assert response.status_code == 200, response.text
+            self._zoom_token = response.json()["access_token"]
+        return self._zoom_token
+
+    def zoom(self, method: str, path: str, **kw):
+        """``path`` is relative to /zoom/v2 and sent as-is (already encoded)."""
+        headers = {"Authorization": f"Bearer {self.zoom_token()}", **kw.pop("headers", {})}
+        return self.http.request(method, f"{self.url}/zoom/v2{path}", headers=headers,
+                                 timeout=30, **kw)
+
+    # HubSpot
+    def hubspot(self, method: str, path: str, **kw):
+        headers = {"Authorization": f"Bearer {self.creds['hubspot']['token']}",
+                   **kw.pop("headers", {})}
+        return self.http.request(method, f"{self.url}/hubspot{path}", headers=headers,
+                                 timeout=30, **kw)
+
+
+@pytest.fixture
+def srv():
+    with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def client(srv) -> Client:
+    c = Client(srv)
+    yield c
+    c.http.close()
