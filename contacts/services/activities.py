@@ -1,0 +1,125 @@
+"""A contact's webinar timeline: registered, attended, cancelled, no-show — one entry per session.
+
+Each registered/attended/cancelled entry is also one HubSpot marketing-event attendance record,
+so `hubspot_pushed_at` on the entry is what makes attendance pushes happen exactly once.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from webinars.models import AttendanceSession, Registrant, Webinar, WebinarInstance
+
+from ..models import Activity
+from .rollups import attended_seconds
+
+Kind = Activity.Kind
+
+
+def _instance_title(instance: WebinarInstance) -> str:
+    when = instance.started_at or instance.scheduled_start
+    topic = instance.webinar.topic
+    return f"{topic} ({when:%Y-%m-%d %H:%M} UTC)" if when else topic
+
+
+def _registered_for(registrant: Registrant, instance: WebinarInstance,
+                    attended: bool) -> bool:
+    # A registration covers the sessions still ahead when the person registered.
+    if attended or not registrant.registered_at or not instance.scheduled_start:
+        return True
+    session_end = instance.ended_at or instance.scheduled_start
+    return session_end >= registrant.registered_at
+
+
+def webinar_activities_refresh(*, webinar: Webinar) -> None:
+    instances = list(webinar.instances.select_related("webinar"))
+    by_id = {i.id: i for i in instances}
+    sessions = defaultdict(list)  # (contact id, instance id) -> intervals
+    for row in AttendanceSession.objects.filter(
+        instance__webinar=webinar, contact__isnull=False
+    ).values("contact_id", "instance_id", "join_time", "leave_time"):
+        if row["leave_time"]:
+            sessions[(row["contact_id"], row["instance_id"])].append(
+                (row["join_time"], row["leave_time"])
+            )
+    wanted: dict[tuple[int, str, str], Activity] = {}
+
+    def want(contact_id, kind, instance, occurred_at, details):
+        key = (contact_id, kind, instance.external_event_id)
+        wanted[key] = Activity(
+            contact_id=contact_id, kind=kind, occurred_at=occurred_at,
+            title=_instance_title(instance), source_key=instance.external_event_id,
+            details={"webinar_id": webinar.zoom_id, "topic": webinar.topic,
+                     "start": (instance.started_at or instance.scheduled_start).isoformat()
+                     if (instance.started_at or instance.scheduled_start) else None,
+                     **details},
+        )
+
+    attended_by = {}
+    for (contact_id, instance_id), intervals in sessions.items():
+        instance = by_id[instance_id]
+        length = instance.length_seconds
+        seconds = attended_seconds(intervals, length)
+        if seconds <= 0:
+            continue
+        attended_by[(contact_id, instance_id)] = seconds
+        joined = min(start for start, _ in intervals)
+        left = max(end for _, end in intervals)
+        want(contact_id, Kind.WEBINAR_ATTENDED, instance, joined, {
+            "attended_seconds": seconds,
+            "attended_pct": round(seconds / length * 100, 1) if length else None,
+            "joined_at": joined.isoformat(), "left_at": left.isoformat(),
+        })
+
+    registrants = webinar.registrants.filter(contact__isnull=False).exclude(
+        status=Registrant.Status.DENIED
+    )
+    for registrant in registrants:
+        for instance in instances:
+            attended = (registrant.contact_id, instance.id) in attended_by
+            if not _registered_for(registrant, instance, attended):
+                continue
+            occurred = registrant.registered_at or instance.scheduled_start
+            if occurred is None:
+                continue
+            details = {"registrant_id": registrant.zoom_registrant_id,
+                       "status": registrant.status}
+            want(registrant.contact_id, Kind.WEBINAR_REGISTERED, instance, occurred, details)
+            if registrant.status == Registrant.Status.CANCELLED:
+                want(registrant.contact_id, Kind.WEBINAR_CANCELLED, instance, occurred, details)
+            elif instance.has_ended and not attended:
+                want(registrant.contact_id, Kind.WEBINAR_NO_SHOW, instance,
+                     instance.ended_at, details)
+
+    _activities_apply(webinar=webinar, instances=instances, wanted=wanted)
+
+
+def _activities_apply(*, webinar, instances, wanted) -> None:
+    source_keys = [i.external_event_id for i in instances]
+    webinar_kinds = [Kind.WEBINAR_REGISTERED, Kind.WEBINAR_ATTENDED, Kind.WEBINAR_CANCELLED,
+                     Kind.WEBINAR_NO_SHOW]
+    existing = {
+        (a.contact_id, a.kind, a.source_key): a
+        for a in Activity.objects.filter(Q(source_key__in=source_keys), kind__in=webinar_kinds)
+    }
+    to_create = [a for key, a in wanted.items() if key not in existing]
+    to_update = []
+    for key, activity in wanted.items():
+        current = existing.get(key)
+        if current is None:
+            continue
+        if (current.details, current.title, current.occurred_at) != (
+            activity.details, activity.title, activity.occurred_at
+        ):
+            current.details, current.title = activity.details, activity.title
+            current.occurred_at = activity.occurred_at
+            to_update.append(current)
+    # A no-show that later turns out to have attended (late data) is no longer a no-show.
+    stale = [a.id for key, a in existing.items()
+             if key not in wanted and a.kind == Kind.WEBINAR_NO_SHOW]
+    Activity.objects.bulk_create(to_create, batch_size=500, ignore_conflicts=True)
+    if to_update:
+        Activity.objects.bulk_update(to_update, ["details", "title", "occurred_at"],
+                                     batch_size=500)
+    if stale:
+        Activity.objects.filter(id__in=stale).delete()

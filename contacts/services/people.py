@@ -1,0 +1,32 @@
+"""Who becomes a HubSpot contact: every e-mail we see, minus guests and excluded domains."""
+
+from integrations.models import SyncSettings
+
+from ..models import Contact
+
+QUERY_CHUNK = 500
+
+
+def email_is_pushable(email: str, *, excluded_domains: set[str]) -> bool:
+    if not email or "@" not in email:
+        return False
+    domain = email.rsplit("@", 1)[1]
+    return not any(domain == d or domain.endswith("." + d) for d in excluded_domains)
+
+
+def contacts_ensure(*, emails: set[str]) -> dict[str, int]:
+    """Returns {email: contact id} for the pushable e-mails, creating missing contacts in bulk."""
+    excluded = SyncSettings.get_solo().excluded_domains
+    wanted = sorted({e.lower() for e in emails
+                     if email_is_pushable(e.lower(), excluded_domains=excluded)})
+    ids: dict[str, int] = {}
+    for start in range(0, len(wanted), QUERY_CHUNK):
+        chunk = wanted[start:start + QUERY_CHUNK]
+        ids.update(Contact.objects.filter(email__in=chunk).values_list("email", "id"))
+    missing = [Contact(email=e) for e in wanted if e not in ids]
+    if missing:
+        Contact.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+        for start in range(0, len(missing), QUERY_CHUNK):
+            chunk = [c.email for c in missing[start:start + QUERY_CHUNK]]
+            ids.update(Contact.objects.filter(email__in=chunk).values_list("email", "id"))
+    return ids

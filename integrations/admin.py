@@ -1,0 +1,162 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from solo.admin import SingletonModelAdmin
+
+from .errors import IntegrationError
+from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomAccount
+from .services.accounts import hubspot_portal_test, zoom_account_test
+
+
+class SecretInput(forms.PasswordInput):
+    """Write-only: never renders the stored value; a blank submission keeps it."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})},
+                         render_value=False)
+
+
+class SecretFieldsForm(forms.ModelForm):
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields:
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            field.widget = SecretInput()
+            field.required = False
+            is_set = bool(self.instance.pk and getattr(self.instance, name))
+            field.help_text = ("Stored (hidden). Leave blank to keep it, type a new value to "
+                               "replace it." if is_set else "Not set.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields:
+            if name in cleaned and not cleaned[name] and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class ZoomAccountForm(SecretFieldsForm):
+    secret_fields = ("client_secret", "webhook_secret")
+
+    class Meta:
+        model = ZoomAccount
+        fields = ["name", "zoom_account_id", "auth_type", "client_id", "client_secret",
+                  "webhook_secret", "hubspot_portal"]
+
+
+class HubSpotPortalForm(SecretFieldsForm):
+    secret_fields = ("access_token", "client_secret")
+
+    class Meta:
+        model = HubSpotPortal
+        fields = ["name", "hub_id", "auth_type", "access_token", "app_id", "client_secret"]
+
+
+def _status_badge(obj):
+    colors = {"connected": "#2e7d32", "error": "#c62828", "reconnect_needed": "#ef6c00",
+              "deauthorized": "#6d6d6d"}
+    return format_html('<b style="color:{}">{}</b>', colors.get(obj.status, "#333"),
+                       obj.get_status_display())
+
+
+@admin.register(ZoomAccount)
+class ZoomAccountAdmin(admin.ModelAdmin):
+    form = ZoomAccountForm
+    list_display = ["name", "zoom_account_id", "auth_type", "connection", "hubspot_portal",
+                    "last_checked_at"]
+    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
+    actions = ["test_connection"]
+
+    @admin.display(description="Connection")
+    def connection(self, obj):
+        return _status_badge(obj)
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request, queryset):
+        for account in queryset:
+            try:
+                self.message_user(request, f"{account}: {zoom_account_test(account=account)}")
+            except IntegrationError as exc:
+                self.message_user(request, f"{account}: {exc.message}", messages.ERROR)
+
+
+@admin.register(HubSpotPortal)
+class HubSpotPortalAdmin(admin.ModelAdmin):
+    form = HubSpotPortalForm
+    list_display = ["name", "hub_id", "auth_type", "connection", "last_checked_at"]
+    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
+    actions = ["test_connection"]
+
+    @admin.display(description="Connection")
+    def connection(self, obj):
+        return _status_badge(obj)
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request, queryset):
+        for portal in queryset:
+            try:
+                self.message_user(request, f"{portal}: {hubspot_portal_test(portal=portal)}")
+            except IntegrationError as exc:
+                self.message_user(request, f"{portal}: {exc.message}", messages.ERROR)
+
+
+@admin.register(SyncSettings)
+class SyncSettingsAdmin(SingletonModelAdmin):
+    fieldsets = [
+        ("Webinars", {"fields": ["auto_sync_new_webinars", "let_hubspot_send_confirmations"]}),
+        ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy",
+                                 "match_secondary_emails", "recreate_deleted_contacts"]}),
+        ("Meetings and recordings", {"fields": ["sync_recordings_and_transcripts",
+                                                "meeting_sync_scope", "listed_hosts",
+                                                "host_exclusions"]}),
+    ]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "target", "trigger", "status_badge", "progress_bar",
+                    "short_error"]
+    list_filter = ["status", "kind", "trigger"]
+    search_fields = ["target", "error"]
+    readonly_fields = [f.name for f in SyncRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Status")
+    def status_badge(self, obj):
+        colors = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
+                  "queued": "#6d6d6d"}
+        return format_html('<b style="color:{}">{}</b>', colors.get(obj.status, "#333"),
+                           obj.get_status_display())
+
+    @admin.display(description="Progress")
+    def progress_bar(self, obj):
+        if not obj.total:
+            return "–"
+        return format_html('<progress value="{}" max="{}"></progress> {}', obj.done, obj.total,
+                           obj.progress)
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.error[:140] + "…") if len(obj.error) > 140 else obj.error
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "provider", "event_type", "signature_valid", "status",
+                    "attempts"]
+    list_filter = ["provider", "status", "signature_valid"]
+    search_fields = ["event_type", "dedupe_key"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields if f.name != "headers"]
+    exclude = ["headers"]
+
+    def has_add_permission(self, request):
+        return False

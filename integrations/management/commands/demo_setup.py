@@ -1,0 +1,80 @@
+import secrets
+
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.errors import IntegrationError
+from integrations.models import SyncSettings
+from integrations.services.accounts import (
+    hubspot_portal_connect_private_app,
+    zoom_account_connect_s2s,
+)
+from webinars.services.discovery import webinars_discover
+
+DEMO_EXCLUDED_DOMAIN = "competitor.example"
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare the demo: start a sandbox seeded with the demo scenario for a moment, link its "
+        "Zoom account and HubSpot portal, discover the webinars, create an admin login."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--password", default="", help="Default: a new random password.")
+
+    def handle(self, *args, **opts):
+        from sandbox import SandboxServer
+
+        sandbox_url = settings.HUBSPOT_API_BASE_URL.rsplit("/hubspot", 1)[0]
+        if not settings.HUBSPOT_API_BASE_URL.endswith("/hubspot"):
+            raise CommandError(
+                "demo_setup links the sandbox: set ZOOM_OAUTH_BASE_URL, ZOOM_API_BASE_URL and "
+                "HUBSPOT_API_BASE_URL to the sandbox (make demo does this)."
+            )
+        port = int(sandbox_url.rsplit(":", 1)[1])
+        with SandboxServer(port=port) as sandbox:
+            requests.post(f"{sandbox.url}/_sandbox/seed", json={"scenario": "demo"},
+                          timeout=30).raise_for_status()
+            creds = requests.get(f"{sandbox.url}/_sandbox/credentials", timeout=10).json()
+            try:
+                portal = hubspot_portal_connect_private_app(
+                    token=creds["hubspot"]["token"], portal_id=creds["hubspot"]["portal_id"],
+                    app_id=creds["hubspot"]["app_id"],
+                    client_secret=creds["hubspot"]["client_secret"], name="Sandbox HubSpot",
+                )
+                account = zoom_account_connect_s2s(
+                    account_id=creds["zoom"]["account_id"], client_id=creds["zoom"]["client_id"],
+                    client_secret=creds["zoom"]["client_secret"],
+                    webhook_secret=creds["zoom"]["webhook_secret"], name="Sandbox Zoom",
+                    hubspot_portal=portal,
+                )
+                webinars = webinars_discover(account=account)
+            except IntegrationError as exc:
+                raise CommandError(f"Demo setup failed: {exc.message}") from None
+        sync_settings = SyncSettings.get_solo()
+        if DEMO_EXCLUDED_DOMAIN not in sync_settings.excluded_domains:
+            sync_settings.contact_exclusion_domains = "\n".join(
+                sorted(sync_settings.excluded_domains | {DEMO_EXCLUDED_DOMAIN}))
+            sync_settings.save()
+
+        password = opts["password"] or secrets.token_urlsafe(9)
+        user_model = get_user_model()
+        user, _ = user_model.objects.get_or_create(username=opts["username"])
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(self.style.SUCCESS(
+            f"Linked “{account.name}” → “{portal.name}”; {len(webinars)} webinar(s) discovered."
+        ))
+        self.stdout.write(
+            "\n  Admin:    http://127.0.0.1:8000/admin/\n"
+            f"  User:     {user.username}\n"
+            f"  Password: {password}\n"
+            f"  Sandbox:  {sandbox_url}/_sandbox/state\n\n"
+            "Tick a webinar's Sync box and press Save; contacts appear under Contacts and in "
+            "the sandbox state.\n"
+        )

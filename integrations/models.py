@@ -1,0 +1,214 @@
+from django.db import models
+from django.utils import timezone
+from solo.models import SingletonModel
+
+from .fields import EncryptedTextField
+
+
+class ConnectionStatus(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    ERROR = "error", "Error"
+    RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+    DEAUTHORIZED = "deauthorized", "Deauthorized"
+
+
+class HubSpotPortal(models.Model):
+    class AuthType(models.TextChoices):
+        PRIVATE_APP = "private_app", "Private app token"
+        OAUTH = "oauth", "OAuth app"
+
+    name = models.CharField(max_length=200, default="HubSpot")
+    hub_id = models.CharField("portal (hub) id", max_length=32, blank=True)
+    auth_type = models.CharField(
+        max_length=20, choices=AuthType.choices, default=AuthType.PRIVATE_APP
+    )
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    app_id = models.CharField(max_length=32, blank=True)
+    client_secret = EncryptedTextField(
+        blank=True, help_text="The app's client secret, used to check HubSpot request signatures."
+    )
+    status = models.CharField(
+        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED
+    )
+    last_error = models.TextField(blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    # Which version of our contact properties exists in this portal (set after creating them).
+    properties_hash = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "HubSpot portal"
+
+    def __str__(self):
+        return f"{self.name} ({self.hub_id})" if self.hub_id else self.name
+
+
+class ZoomAccount(models.Model):
+    class AuthType(models.TextChoices):
+        SERVER_TO_SERVER = "s2s", "Server-to-Server OAuth"
+        OAUTH = "oauth", "User OAuth"
+
+    name = models.CharField(max_length=200)
+    zoom_account_id = models.CharField("Zoom account id", max_length=64, unique=True)
+    auth_type = models.CharField(
+        max_length=10, choices=AuthType.choices, default=AuthType.SERVER_TO_SERVER
+    )
+    client_id = models.CharField(max_length=200)
+    client_secret = EncryptedTextField(blank=True)
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    webhook_secret = EncryptedTextField(
+        blank=True, help_text="The app's webhook secret token, used to check Zoom signatures."
+    )
+    api_url = models.URLField(
+        blank=True, help_text="Regional API base URL that Zoom returned with the token, if any."
+    )
+    hubspot_portal = models.ForeignKey(
+        HubSpotPortal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="zoom_accounts",
+        help_text="Where this account's registrants and attendees go.",
+    )
+    status = models.CharField(
+        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED
+    )
+    last_error = models.TextField(blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Zoom account"
+
+    def __str__(self):
+        return self.name
+
+
+class SyncSettings(SingletonModel):
+    class FieldPolicy(models.TextChoices):
+        FILL_EMPTY = "fill_empty", "Only fill empty HubSpot fields"
+        OVERWRITE = "overwrite", "Overwrite HubSpot fields with Zoom values"
+
+    class MeetingScope(models.TextChoices):
+        OFF = "off", "Off"
+        LISTED_HOSTS = "listed_hosts", "Listed hosts only"
+        ALL = "all", "All hosts"
+
+    auto_sync_new_webinars = models.BooleanField(
+        default=False, help_text="Tick the Sync box on every newly discovered webinar."
+    )
+    sync_recordings_and_transcripts = models.BooleanField(default=False)
+    meeting_sync_scope = models.CharField(
+        max_length=20, choices=MeetingScope.choices, default=MeetingScope.OFF
+    )
+    listed_hosts = models.TextField(blank=True, help_text="Host e-mails, one per line.")
+    contact_exclusion_domains = models.TextField(
+        blank=True,
+        help_text="E-mail domains never pushed to HubSpot (e.g. your own company), one per line.",
+    )
+    host_exclusions = models.TextField(blank=True, help_text="Host e-mails never synced.")
+    contact_field_policy = models.CharField(
+        max_length=20, choices=FieldPolicy.choices, default=FieldPolicy.FILL_EMPTY
+    )
+    recreate_deleted_contacts = models.BooleanField(default=True)
+    match_secondary_emails = models.BooleanField(default=True)
+    let_hubspot_send_confirmations = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "Sync settings"
+
+    def __str__(self):
+        return "Sync settings"
+
+    @property
+    def excluded_domains(self) -> set[str]:
+        return _lines(self.contact_exclusion_domains, strip_at=True)
+
+    @property
+    def excluded_hosts(self) -> set[str]:
+        return _lines(self.host_exclusions)
+
+
+def _lines(text: str, *, strip_at: bool = False) -> set[str]:
+    out = set()
+    for item in text.replace(",", "\n").splitlines():
+        item = item.strip().lower()
+        if strip_at:
+            item = item.lstrip("@")
+        if item:
+            out.add(item)
+    return out
+
+
+class WebhookDelivery(models.Model):
+    """Every webhook call, stored before it is processed so nothing is lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+        IGNORED = "ignored", "Ignored"
+
+    provider = models.CharField(max_length=20)
+    event_type = models.CharField(max_length=100, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    headers = models.JSONField(default=dict)
+    body = models.TextField()
+    remote_ip = models.GenericIPAddressField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    signature_valid = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_type} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SyncRun(models.Model):
+    """One sync job as the user sees it: what, how far along, and what went wrong."""
+
+    class Kind(models.TextChoices):
+        WEBINAR = "webinar", "Webinar sync"
+        DISCOVERY = "discovery", "Webinar discovery"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    target = models.CharField(max_length=255, blank=True)
+    webinar = models.ForeignKey(
+        "webinars.Webinar", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="sync_runs",
+    )
+    trigger = models.CharField(max_length=50, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.target} ({self.status})"
+
+    @property
+    def progress(self) -> str:
+        return f"{self.done}/{self.total}" if self.total else "–"

@@ -1,0 +1,91 @@
+"""Linking Zoom accounts and HubSpot portals, and checking that they work."""
+
+from django.db import transaction
+
+from ..errors import IntegrationError
+from ..hubspot.client import HubSpotClient
+from ..models import HubSpotPortal, ZoomAccount
+from ..zoom.client import MemoryTokenCache, ZoomClient, ZoomCredentials
+from .clients import connection_status_set, hubspot_client_for, zoom_client_for
+
+
+def zoom_account_connect_s2s(
+    *, account_id: str, client_id: str, client_secret: str, webhook_secret: str = "",
+    name: str = "", hubspot_portal: HubSpotPortal | None = None,
+) -> ZoomAccount:
+    """Verifies Server-to-Server credentials with one call, then saves them (never before)."""
+    client = ZoomClient(
+        credentials=ZoomCredentials(account_id=account_id, client_id=client_id,
+                                    client_secret=client_secret),
+        token_cache=MemoryTokenCache(),
+    )
+    users = client.check().get("users") or []  # raises a typed error on bad credentials
+    token, expires_at = client.token_cache.load()
+    with transaction.atomic():
+        account, _ = ZoomAccount.objects.select_for_update().get_or_create(
+            zoom_account_id=account_id,
+            defaults={"name": name or (users[0].get("email", account_id) if users else account_id),
+                      "client_id": client_id},
+        )
+        account.auth_type = ZoomAccount.AuthType.SERVER_TO_SERVER
+        account.client_id = client_id
+        account.client_secret = client_secret
+        if webhook_secret:
+            account.webhook_secret = webhook_secret
+        if name:
+            account.name = name
+        if hubspot_portal is not None:
+            account.hubspot_portal = hubspot_portal
+        elif account.hubspot_portal is None:
+            account.hubspot_portal = HubSpotPortal.objects.order_by("pk").first()
+        account.access_token, account.token_expires_at = token, expires_at
+        account.status, account.last_error = "connected", ""
+        account.save()
+    return account
+
+
+def hubspot_portal_connect_private_app(
+    *, token: str, portal_id: str = "", app_id: str = "", client_secret: str = "",
+    name: str = "",
+) -> HubSpotPortal:
+    """Verifies a private-app token with one call, then saves it and links Zoom accounts."""
+    HubSpotClient(access_token=token).check()
+    with transaction.atomic():
+        portal = None
+        if portal_id:
+            portal = HubSpotPortal.objects.filter(hub_id=portal_id).first()
+        if portal is None:
+            portal = HubSpotPortal.objects.filter(hub_id="").first() or HubSpotPortal()
+        portal.name = name or portal.name or "HubSpot"
+        portal.hub_id = portal_id or portal.hub_id
+        portal.auth_type = HubSpotPortal.AuthType.PRIVATE_APP
+        portal.access_token = token
+        if app_id:
+            portal.app_id = app_id
+        if client_secret:
+            portal.client_secret = client_secret
+        portal.status, portal.last_error = "connected", ""
+        portal.save()
+        ZoomAccount.objects.filter(hubspot_portal__isnull=True).update(hubspot_portal=portal)
+    return portal
+
+
+def zoom_account_test(*, account: ZoomAccount) -> str:
+    """Calls a cheap endpoint; records and returns a human-readable result."""
+    try:
+        users = zoom_client_for(account=account).check()
+    except IntegrationError as exc:
+        connection_status_set(obj=account, ok=False, error=exc.message)
+        raise
+    connection_status_set(obj=account, ok=True)
+    return f"Connected: {users.get('total_records', 0)} user(s) visible."
+
+
+def hubspot_portal_test(*, portal: HubSpotPortal) -> str:
+    try:
+        groups = hubspot_client_for(portal=portal).list_property_groups()
+    except IntegrationError as exc:
+        connection_status_set(obj=portal, ok=False, error=exc.message)
+        raise
+    connection_status_set(obj=portal, ok=True)
+    return f"Connected: {len(groups)} contact property group(s) readable."

@@ -1,0 +1,166 @@
+from django.db import models
+from django.utils import timezone as dj_timezone
+
+
+def instance_length_seconds(started_at, ended_at, scheduled_minutes: int) -> int:
+    """Actual end − start when known, else the scheduled length (the spec's roll-up definition)."""
+    if started_at and ended_at and ended_at > started_at:
+        return int((ended_at - started_at).total_seconds())
+    return scheduled_minutes * 60
+
+
+class Webinar(models.Model):
+    zoom_account = models.ForeignKey(
+        "integrations.ZoomAccount", on_delete=models.CASCADE, related_name="webinars"
+    )
+    zoom_id = models.CharField("webinar id", max_length=32, unique=True)
+    uuid = models.CharField(max_length=64, blank=True)
+    host_id = models.CharField(max_length=64, blank=True)
+    host_email = models.CharField(max_length=254, blank=True)
+    topic = models.CharField(max_length=300)
+    type = models.PositiveSmallIntegerField(default=5)
+    start_time = models.DateTimeField(null=True, blank=True, db_index=True)
+    duration = models.PositiveIntegerField("duration (min)", default=0)
+    timezone = models.CharField(max_length=64, blank=True)
+    join_url = models.URLField(max_length=500, blank=True)
+    registration_url = models.URLField(max_length=500, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    sync_enabled = models.BooleanField("sync", default=False, db_index=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_sync_status = models.CharField(max_length=20, blank=True)
+    last_sync_error = models.TextField(blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    discovered_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-start_time"]
+
+    def __str__(self):
+        return f"{self.topic} ({self.zoom_id})"
+
+    RECURRING_TYPES = (6, 9)
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.type in self.RECURRING_TYPES
+
+    @property
+    def is_upcoming(self) -> bool:
+        return bool(self.start_time and self.start_time > dj_timezone.now())
+
+
+class WebinarInstance(models.Model):
+    """One session of a webinar (a recurring webinar has several): one HubSpot marketing event."""
+
+    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="instances")
+    # "" for a one-off webinar; Zoom's occurrence id (epoch ms of the slot) for recurring ones.
+    occurrence_id = models.CharField(max_length=32, blank=True)
+    uuid = models.CharField(max_length=64, blank=True, help_text="Zoom's id of the held session.")
+    scheduled_start = models.DateTimeField(null=True, blank=True)
+    scheduled_duration = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    participants_synced_at = models.DateTimeField(null=True, blank=True)
+    hubspot_event_hash = models.CharField(max_length=64, blank=True)
+    hubspot_completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webinar", "occurrence_id"], name="one_instance_per_occurrence"
+            )
+        ]
+
+    def __str__(self):
+        when = self.started_at or self.scheduled_start
+        return f"{self.webinar.topic} @ {when:%Y-%m-%d %H:%M}" if when else self.webinar.topic
+
+    @property
+    def external_event_id(self) -> str:
+        base = f"zoom-webinar-{self.webinar.zoom_id}"
+        return f"{base}-{self.occurrence_id}" if self.occurrence_id else base
+
+    @property
+    def length_seconds(self) -> int:
+        return instance_length_seconds(self.started_at, self.ended_at, self.scheduled_duration)
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ended_at is not None
+
+
+class Registrant(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        PENDING = "pending", "Pending"
+        DENIED = "denied", "Denied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="registrants")
+    zoom_registrant_id = models.CharField(max_length=64)
+    email = models.CharField(max_length=254, db_index=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    join_url = models.URLField(max_length=500, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="registrations",
+    )
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webinar", "zoom_registrant_id"], name="unique_registrant_per_webinar"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.webinar.topic}"
+
+    @property
+    def counts_as_registration(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.PENDING)
+
+
+class AttendanceSession(models.Model):
+    """One join/leave cycle of one participant (a rejoining attendee has several)."""
+
+    instance = models.ForeignKey(
+        WebinarInstance, on_delete=models.CASCADE, related_name="sessions"
+    )
+    zoom_uuid = models.CharField(max_length=64, blank=True)
+    participant_id = models.CharField(max_length=64, blank=True)
+    registrant = models.ForeignKey(
+        Registrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="attendance_sessions",
+    )
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    join_time = models.DateTimeField()
+    leave_time = models.DateTimeField(null=True, blank=True)
+    duration_s = models.PositiveIntegerField(default=0)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["join_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "zoom_uuid", "participant_id", "join_time"],
+                name="one_row_per_join",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.email or 'guest'} @ {self.join_time:%H:%M}"
+
+    @property
+    def is_guest(self) -> bool:
+        return not self.email and self.registrant_id is None

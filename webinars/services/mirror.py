@@ -1,0 +1,198 @@
+"""Writing Zoom's data into our mirror: one entry point per model, safe to run twice."""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+
+from integrations.models import SyncSettings, ZoomAccount
+from integrations.timefmt import parse_api_time
+
+from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
+
+STANDARD_ANSWER_FIELDS = (
+    "address", "city", "country", "zip", "state", "phone", "industry", "org", "job_title",
+    "purchasing_time_frame", "role_in_purchase_process", "no_of_employees", "comments",
+)
+# A held session is matched to the scheduled occurrence that starts closest to it, within this.
+OCCURRENCE_MATCH_WINDOW = timedelta(hours=12)
+
+
+def webinar_sync_from_zoom(*, account: ZoomAccount, data: dict) -> Webinar:
+    """Creates or updates a webinar from Zoom's webinar object (list item or full details)."""
+    zoom_id = str(data["id"])
+    fields = {
+        "zoom_account": account,
+        "uuid": data.get("uuid", ""),
+        "host_id": data.get("host_id", ""),
+        "topic": data.get("topic") or f"Webinar {zoom_id}",
+        "type": int(data.get("type") or 5),
+        "start_time": parse_api_time(data.get("start_time")),
+        "duration": int(data.get("duration") or 0),
+        "timezone": data.get("timezone", ""),
+        "join_url": data.get("join_url", ""),
+    }
+    if "host_email" in data:
+        fields["host_email"] = data["host_email"]
+    if "registration_url" in data:
+        fields["registration_url"] = data["registration_url"]
+    if "settings" in data:
+        fields["settings"] = data["settings"]
+    occurrences = data.get("occurrences") or []
+    if occurrences and not fields["start_time"]:
+        fields["start_time"] = parse_api_time(occurrences[0].get("start_time"))
+    try:
+        webinar, created = Webinar.objects.get_or_create(zoom_id=zoom_id, defaults={
+            **fields, "raw": data,
+            "sync_enabled": SyncSettings.get_solo().auto_sync_new_webinars,
+        })
+    except IntegrityError:  # a concurrent webhook or worker created it first
+        webinar, created = Webinar.objects.get(zoom_id=zoom_id), False
+    if not created:
+        raw = {**webinar.raw, **data}
+        for key, value in fields.items():
+            setattr(webinar, key, value)
+        webinar.raw = raw
+        webinar.save()
+    return webinar
+
+
+def webinar_instances_plan(*, webinar: Webinar) -> list[WebinarInstance]:
+    """One instance per scheduled occurrence (one for a one-off webinar)."""
+    occurrences = webinar.raw.get("occurrences") or []
+    if webinar.is_recurring and occurrences:
+        wanted = {
+            str(o["occurrence_id"]): (parse_api_time(o.get("start_time")),
+                                      int(o.get("duration") or webinar.duration))
+            for o in occurrences if o.get("status", "available") != "deleted"
+        }
+    elif webinar.is_recurring:
+        wanted = {}
+    else:
+        wanted = {"": (webinar.start_time, webinar.duration)}
+    existing = {i.occurrence_id: i for i in webinar.instances.all()}
+    for occurrence_id, (start, duration) in wanted.items():
+        instance = existing.get(occurrence_id)
+        if instance is None:
+            existing[occurrence_id] = _instance_create(
+                webinar=webinar, occurrence_id=occurrence_id,
+                scheduled_start=start, scheduled_duration=duration,
+            )
+        elif (instance.scheduled_start, instance.scheduled_duration) != (start, duration):
+            instance.scheduled_start, instance.scheduled_duration = start, duration
+            instance.save(update_fields=["scheduled_start", "scheduled_duration"])
+    return sorted(existing.values(), key=lambda i: (i.scheduled_start is None, i.scheduled_start))
+
+
+def _instance_create(*, webinar, occurrence_id, **fields) -> WebinarInstance:
+    try:
+        with transaction.atomic():
+            return WebinarInstance.objects.create(
+                webinar=webinar, occurrence_id=occurrence_id, **fields
+            )
+    except IntegrityError:
+        return WebinarInstance.objects.get(webinar=webinar, occurrence_id=occurrence_id)
+
+
+def webinar_instance_sync_from_zoom(*, webinar: Webinar, uuid: str, report: dict | None,
+                                    start_time: datetime | None) -> WebinarInstance:
+    """Attaches a held session (uuid + report) to its occurrence."""
+    started = parse_api_time((report or {}).get("start_time")) or start_time
+    ended = parse_api_time((report or {}).get("end_time"))
+    instances = list(webinar.instances.all())
+    instance = next((i for i in instances if i.uuid == uuid), None)
+    if instance is None and not webinar.is_recurring:
+        instance = next((i for i in instances if i.occurrence_id == ""), None)
+    if instance is None and started:
+        candidates = [i for i in instances if i.scheduled_start
+                      and abs(i.scheduled_start - started) <= OCCURRENCE_MATCH_WINDOW]
+        candidates.sort(key=lambda i: abs(i.scheduled_start - started))
+        instance = candidates[0] if candidates else None
+    if instance is None:
+        occurrence_id = str(int(started.timestamp() * 1000)) if (
+            webinar.is_recurring and started) else ""
+        instance = _instance_create(webinar=webinar, occurrence_id=occurrence_id,
+                                    scheduled_start=started,
+                                    scheduled_duration=webinar.duration)
+    instance.uuid = uuid
+    if started and (instance.started_at is None or started < instance.started_at):
+        instance.started_at = started
+    if ended and (instance.ended_at is None or ended > instance.ended_at):
+        instance.ended_at = ended
+    instance.save(update_fields=["uuid", "started_at", "ended_at"])
+    return instance
+
+
+def registrant_answers(row: dict) -> dict:
+    answers = {key: row[key] for key in STANDARD_ANSWER_FIELDS if row.get(key)}
+    for question in row.get("custom_questions") or []:
+        if question.get("title"):
+            answers[question["title"]] = question.get("value", "")
+    return answers
+
+
+def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
+                               contact_ids: dict[str, int]) -> dict[str, Registrant]:
+    """Upserts registrants in bulk. `rows` carry Zoom's registrant objects (all statuses).
+
+    Zoom lists a cancelled registration under "denied": one we knew as registered that turns up
+    denied was cancelled.
+    """
+    previous = dict(webinar.registrants.values_list("zoom_registrant_id", "status"))
+    objs = []
+    for row in rows:
+        rid = str(row["id"])
+        status = row.get("status") or "approved"
+        if status == Registrant.Status.DENIED and previous.get(rid) in (
+            Registrant.Status.APPROVED, Registrant.Status.PENDING, Registrant.Status.CANCELLED,
+        ):
+            status = Registrant.Status.CANCELLED
+        email = (row.get("email") or "").strip().lower()
+        objs.append(Registrant(
+            webinar=webinar, zoom_registrant_id=rid, email=email,
+            first_name=(row.get("first_name") or "")[:100],
+            last_name=(row.get("last_name") or "")[:100],
+            answers=registrant_answers(row), status=status,
+            join_url=row.get("join_url", ""), registered_at=parse_api_time(row.get("create_time")),
+            contact_id=contact_ids.get(email), raw=row,
+        ))
+    Registrant.objects.bulk_create(
+        objs, batch_size=500, update_conflicts=True,
+        unique_fields=["webinar", "zoom_registrant_id"],
+        update_fields=["email", "first_name", "last_name", "answers", "status", "join_url",
+                       "registered_at", "contact", "raw"],
+    )
+    return {r.zoom_registrant_id: r for r in webinar.registrants.only(
+        "id", "zoom_registrant_id", "email", "contact_id", "status")}
+
+
+def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
+                                       registrants: dict[str, Registrant],
+                                       contact_ids: dict[str, int]) -> list[AttendanceSession]:
+    """Replaces the participant rows of one held session (one row per join/leave cycle)."""
+    sessions = []
+    for row in rows:
+        join = parse_api_time(row.get("join_time"))
+        if join is None:
+            continue
+        leave = parse_api_time(row.get("leave_time"))
+        duration = int(row.get("duration") or 0)
+        if leave is None and duration:
+            leave = join + timedelta(seconds=duration)
+        registrant = registrants.get(row.get("registrant_id") or "")
+        email = (row.get("user_email") or "").strip().lower()
+        if not email and registrant is not None:
+            email = registrant.email
+        contact_id = registrant.contact_id if registrant is not None else contact_ids.get(email)
+        if row.get("internal_user") and registrant is None:
+            contact_id = None  # the host and panelists of our own account are not leads
+        sessions.append(AttendanceSession(
+            instance=instance, zoom_uuid=uuid, participant_id=str(row.get("id") or ""),
+            registrant=registrant, contact_id=contact_id, name=(row.get("name") or "")[:200],
+            email=email, join_time=join, leave_time=leave,
+            duration_s=duration or (int((leave - join).total_seconds()) if leave else 0),
+            raw=row,
+        ))
+    with transaction.atomic():
+        AttendanceSession.objects.filter(instance=instance, zoom_uuid=uuid).delete()
+        AttendanceSession.objects.bulk_create(sessions, batch_size=500, ignore_conflicts=True)
+    return sessions

@@ -1,0 +1,53 @@
+"""Ways a sync gets started: the checkbox, "Sync now", the schedule, the command line."""
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from integrations.models import SyncRun, ZoomAccount
+
+from ..models import Webinar
+from .sync import webinar_sync_run_create
+
+
+def webinar_sync_enqueue(*, webinar: Webinar, trigger: str) -> SyncRun:
+    """Creates a queued run and hands it to a worker once the current transaction commits."""
+    run = webinar_sync_run_create(webinar=webinar, trigger=trigger)
+    transaction.on_commit(lambda: async_task(
+        "webinars.tasks.sync_webinar", webinar.pk, run.pk,
+        task_name=f"Sync webinar {webinar.zoom_id}", group="webinar-sync",
+    ))
+    return run
+
+
+def webinars_sync_enable(*, webinars, trigger: str) -> list[SyncRun]:
+    """Ticks "sync" on these webinars and enqueues a sync for each one that was off."""
+    runs = []
+    for webinar in webinars:
+        if not webinar.sync_enabled:
+            webinar.sync_enabled = True
+            webinar.save(update_fields=["sync_enabled"])
+            runs.append(webinar_sync_enqueue(webinar=webinar, trigger=trigger))
+    return runs
+
+
+def webinars_sync_disable(*, webinars) -> int:
+    return Webinar.objects.filter(pk__in=[w.pk for w in webinars]).update(sync_enabled=False)
+
+
+def webinars_discovery_enqueue() -> None:
+    for account_id in ZoomAccount.objects.values_list("pk", flat=True):
+        transaction.on_commit(lambda pk=account_id: async_task(
+            "webinars.tasks.discover_and_sync_account", pk,
+            task_name=f"Discover webinars of account {pk}", group="webinar-sync",
+        ))
+
+
+def webinar_sync_toggle(*, webinar: Webinar, enabled: bool, trigger: str) -> SyncRun | None:
+    """Saves the Sync checkbox; switching it on starts a sync right away."""
+    was_enabled = Webinar.objects.filter(pk=webinar.pk).values_list(
+        "sync_enabled", flat=True).first()
+    webinar.sync_enabled = enabled
+    webinar.save(update_fields=["sync_enabled"])
+    if enabled and not was_enabled:
+        return webinar_sync_enqueue(webinar=webinar, trigger=trigger)
+    return None

@@ -1,0 +1,45 @@
+"""django-q2 tasks: thin wrappers that load ids and call a service."""
+
+import logging
+
+from integrations.errors import IntegrationError
+from integrations.models import SyncRun, ZoomAccount
+
+from .models import Webinar
+from .services.discovery import webinars_discover
+from .services.sync import webinar_sync
+from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def sync_webinar(webinar_id: int, run_id: int | None = None) -> str:
+    webinar = Webinar.objects.filter(pk=webinar_id).first()
+    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    if webinar is None:
+        if run:
+            run.status, run.error = SyncRun.Status.FAILED, "The webinar no longer exists."
+            run.save(update_fields=["status", "error"])
+        return "missing"
+    return webinar_sync(webinar=webinar, run=run, trigger="queue").status
+
+
+def discover_and_sync_account(account_id: int) -> str:
+    account = ZoomAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return "missing"
+    try:
+        webinars_discover(account=account)
+    except IntegrationError as exc:
+        logger.warning("Webinar discovery for %s failed: %s", account, exc.message)
+        account.status, account.last_error = "error", exc.message
+        account.save(update_fields=["status", "last_error"])
+        return "failed"
+    for webinar in account.webinars.filter(sync_enabled=True):
+        webinar_sync_enqueue(webinar=webinar, trigger="schedule")
+    return "ok"
+
+
+def sync_all_enabled() -> None:
+    """The schedule's entry point: discover new webinars and re-sync the enabled ones."""
+    webinars_discovery_enqueue()
