@@ -1,0 +1,40 @@
+# The two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SANDBOX_PORT ?= 8765
+SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
+# The demo talks to the built-in sandbox instead of the real Zoom and HubSpot.
+DEMO_ENV := ZOOM_OAUTH_BASE_URL=$(SANDBOX)/zoom ZOOM_API_BASE_URL=$(SANDBOX)/zoom/v2 \
+	HUBSPOT_API_BASE_URL=$(SANDBOX)/hubspot SANDBOX_PORT=$(SANDBOX_PORT) \
+	DJANGO_SETTINGS_MODULE=config.settings.local
+
+.PHONY: install demo test test-postgres lint format clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	mkdir -p var
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py demo_setup
+	$(DEMO_ENV) $(BIN)/honcho -f Procfile.dev start
+
+test: install
+	mkdir -p var
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache

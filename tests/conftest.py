@@ -1,0 +1,104 @@
+"""Shared fixtures: a real sandbox over HTTP, and linked accounts pointing at it."""
+
+import pytest
+import requests
+
+from sandbox import SandboxServer
+
+
+class SandboxApi:
+    """The sandbox's control API, as a test sees it."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def _post(self, path, body=None):
+        response = requests.post(f"{self.url}/_sandbox/{path}", json=body or {}, timeout=60)
+        response.raise_for_status()
+        return response.json() if response.content else {}
+
+    def reset(self):
+        return self._post("reset")
+
+    def seed(self, scenario: str, **params):
+        return self._post("seed", {"scenario": scenario, **params})
+
+    def state(self, section: str | None = None) -> dict:
+        params = {"section": section} if section else None
+        return requests.get(f"{self.url}/_sandbox/state", params=params, timeout=60).json()
+
+    def calls(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/calls", timeout=10).json()
+
+    def reset_calls(self):
+        return self._post("calls/reset")
+
+    def credentials(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/credentials", timeout=10).json()
+
+    # conveniences over the state
+    def hubspot_contacts(self) -> dict[str, dict]:
+        contacts = self.state("hubspot")["hubspot"]["contacts"]
+        return {c["properties"]["email"]: c["properties"] for c in contacts}
+
+    def marketing_events(self) -> dict[str, dict]:
+        events = self.state("hubspot")["hubspot"]["marketing_events"]
+        return {e["externalEventId"]: e for e in events}
+
+    def hubspot_calls(self) -> dict[str, int]:
+        return {k: v for k, v in self.calls()["by_endpoint"].items() if k.startswith("hubspot ")}
+
+    def zoom_token(self) -> str:
+        creds = self.credentials()["zoom"]
+        response = requests.post(
+            f"{self.url}/zoom/oauth/token",
+            data={"grant_type": "account_credentials", "account_id": creds["account_id"]},
+            auth=(creds["client_id"], creds["client_secret"]), timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+    def zoom(self, method: str, path: str, **kw):
+        """Acts as a Zoom admin would, through Zoom's own API."""
+        headers = {"Authorization": f"Bearer {self.zoom_token()}"}
+        return requests.request(method, f"{self.url}/zoom/v2{path}", headers=headers,
+                                timeout=10, **kw)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    server = SandboxServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server, settings) -> SandboxApi:
+    """An empty sandbox, with the product's base URLs pointing at it."""
+    settings.ZOOM_OAUTH_BASE_URL = f"{sandbox_server.url}/zoom"
+    settings.ZOOM_API_BASE_URL = f"{sandbox_server.url}/zoom/v2"
+    settings.HUBSPOT_API_BASE_URL = f"{sandbox_server.url}/hubspot"
+    api = SandboxApi(sandbox_server.url)
+    api.reset()
+    return api
+
+
+@pytest.fixture
+def linked(sandbox, db):
+    """A Zoom account and a HubSpot portal linked through the real connect services."""
+    from integrations.services.accounts import (
+        hubspot_portal_connect_private_app,
+        zoom_account_connect_s2s,
+    )
+
+    creds = sandbox.credentials()
+    portal = hubspot_portal_connect_private_app(
+        token=creds["hubspot"]["token"], portal_id=creds["hubspot"]["portal_id"]
+    )
+    account = zoom_account_connect_s2s(
+        account_id=creds["zoom"]["account_id"], client_id=creds["zoom"]["client_id"],
+        client_secret=creds["zoom"]["client_secret"],
+        webhook_secret=creds["zoom"]["webhook_secret"], name="Sandbox Zoom",
+    )
+    assert account.hubspot_portal == portal
+    return account, portal

@@ -1,0 +1,60 @@
+"""Roll-up arithmetic (no HTTP needed: pure functions)."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from contacts.services.rollups import (
+    InstanceAttendance,
+    Registration,
+    attended_seconds,
+    rollups_compute,
+)
+
+T0 = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+
+
+def span(start_min, end_min):
+    return (T0 + timedelta(minutes=start_min), T0 + timedelta(minutes=end_min))
+
+
+def test_overlapping_sessions_are_merged_and_rejoins_summed():
+    assert attended_seconds([span(0, 20), span(15, 40), span(50, 60)], 3600) == 50 * 60
+
+
+def test_nested_and_unordered_sessions():
+    assert attended_seconds([span(30, 40), span(0, 45), span(5, 10)], 3600) == 45 * 60
+
+
+def test_attended_time_is_capped_at_session_length():
+    assert attended_seconds([span(-10, 70)], 3600) == 3600
+
+
+def test_zero_length_session_counts_nothing():
+    assert attended_seconds([span(10, 10)], 3600) == 0
+
+
+def test_recurring_webinar_counts_once_and_denied_not_at_all():
+    regs = [
+        Registration(1, "Weekly demo", "approved", T0, "https://j/1"),
+        Registration(1, "Weekly demo", "approved", T0 + timedelta(days=7), "https://j/1b"),
+        Registration(2, "Launch", "pending", T0 + timedelta(days=1), "https://j/2"),
+        Registration(3, "Secret", "denied", T0 + timedelta(days=9), "https://j/3"),
+    ]
+    result = rollups_compute(registrations=regs, attendances=[])
+    assert result.webinar_registrations == 2
+    assert result.last_registered_webinar == "Weekly demo"
+    assert result.last_join_url == "https://j/1b"
+    assert result.webinars_attended == 0 and result.avg_attendance_pct is None
+
+
+def test_averages_over_attended_instances_rounded_to_one_decimal():
+    attendances = [
+        InstanceAttendance("A", T0, 3600, [span(0, 20)]),  # 33.33 %, 20 min
+        InstanceAttendance("B", T0 + timedelta(days=2), 1800, [span(0, 30)]),  # 100 %, 30 min
+        InstanceAttendance("C", T0 + timedelta(days=5), 3600, []),  # not attended
+    ]
+    result = rollups_compute(registrations=[], attendances=attendances)
+    assert result.webinars_attended == 2
+    assert result.avg_attendance_pct == Decimal("66.7")
+    assert result.avg_attendance_minutes == Decimal("25.0")
+    assert result.last_attended_webinar == "B"
