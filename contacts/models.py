@@ -20,7 +20,7 @@ class Contact(models.Model):
     )
     last_registered_webinar = models.CharField(max_length=300, blank=True)
     last_attended_webinar = models.CharField(max_length=300, blank=True)
-    last_join_url = models.URLField(max_length=500, blank=True)
+    last_join_url = models.CharField(max_length=500, blank=True)
     # What we last sent to HubSpot, so an unchanged contact costs no API call.
     pushed_hash = models.CharField(max_length=64, blank=True)
     pushed_at = models.DateTimeField(null=True, blank=True)

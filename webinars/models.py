@@ -22,8 +22,8 @@ class Webinar(models.Model):
     start_time = models.DateTimeField(null=True, blank=True, db_index=True)
     duration = models.PositiveIntegerField("duration (min)", default=0)
     timezone = models.CharField(max_length=64, blank=True)
-    join_url = models.URLField(max_length=500, blank=True)
-    registration_url = models.URLField(max_length=500, blank=True)
+    join_url = models.CharField(max_length=500, blank=True)
+    registration_url = models.CharField(max_length=500, blank=True)
     settings = models.JSONField(default=dict, blank=True)
     sync_enabled = models.BooleanField("sync", default=False, db_index=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
@@ -104,7 +104,7 @@ class Registrant(models.Model):
     last_name = models.CharField(max_length=100, blank=True)
     answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
-    join_url = models.URLField(max_length=500, blank=True)
+    join_url = models.CharField(max_length=500, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
     contact = models.ForeignKey(
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
