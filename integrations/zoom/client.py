@@ -172,3 +172,10 @@ class ZoomClient(JsonApi):
 
     def iter_participant_pages(self, uuid: str) -> Iterator[list[dict]]:
         yield from self.paginate(f"/past_webinars/{encode_uuid(uuid)}/participants", "participants")
+
+    def iter_past_webinar_pages(self, *, date_from: str, date_to: str) -> Iterator[list[dict]]:
+        """Held webinar sessions that started between two dates (YYYY-MM-DD, ≤ one month)."""
+        yield from self.paginate("/report/history_meetings", "history_meetings", {
+            "from": date_from, "to": date_to, "meeting_type": "webinar",
+            "date_type": "start_time",
+        })
