@@ -23,7 +23,7 @@ demo: install
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py demo_setup
-	$(DEMO_ENV) $(BIN)/honcho -f Procfile.dev start
+	$(DEMO_ENV) $(BIN)/honcho -e var/demo.env -f Procfile.dev start
 
 test: install
 	mkdir -p var

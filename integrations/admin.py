@@ -6,6 +6,7 @@ from solo.admin import SingletonModelAdmin
 from .errors import IntegrationError
 from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomAccount
 from .services.accounts import hubspot_portal_test, zoom_account_test
+from .services.oauth import oauth_settings_explain, zoom_account_disconnect
 
 
 class SecretInput(forms.PasswordInput):
@@ -68,12 +69,25 @@ class ZoomAccountAdmin(admin.ModelAdmin):
     form = ZoomAccountForm
     list_display = ["name", "zoom_account_id", "auth_type", "connection", "hubspot_portal",
                     "last_checked_at"]
-    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
-    actions = ["test_connection"]
+    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at", "api_url"]
+    actions = ["test_connection", "disconnect_oauth"]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"oauth_setup_help": oauth_settings_explain(provider="zoom"),
+                         **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Connection")
     def connection(self, obj):
         return _status_badge(obj)
+
+    @admin.action(description="Disconnect (revoke)", permissions=["change"])
+    def disconnect_oauth(self, request, queryset):
+        for account in queryset:
+            try:
+                self.message_user(request, zoom_account_disconnect(account=account))
+            except IntegrationError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
 
     @admin.action(description="Test connection")
     def test_connection(self, request, queryset):
@@ -90,6 +104,11 @@ class HubSpotPortalAdmin(admin.ModelAdmin):
     list_display = ["name", "hub_id", "auth_type", "connection", "last_checked_at"]
     readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
     actions = ["test_connection"]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"oauth_setup_help": oauth_settings_explain(provider="hubspot"),
+                         **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Connection")
     def connection(self, obj):

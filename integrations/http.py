@@ -1,38 +1,82 @@
-"""The HTTP plumbing both clients share: one pooled session, retries, timeouts, logging."""
+"""The HTTP plumbing both clients share: pooled session, pacing, retries, timeouts, logging.
+
+Retries cover 429, 5xx, connection errors and timeouts, with exponential backoff and full
+jitter, honouring Retry-After given as seconds, as milliseconds (Retry-After-Ms) or as a date
+(ISO-8601, as Zoom's daily limit sends it, or HTTP-date). A wait longer than
+API_MAX_RETRY_WAIT_S is not slept through: the call fails with RateLimited so the sync run
+says when to come back.
+"""
 
 import logging
+import random
+import re
 import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from .errors import IntegrationError, ServiceUnreachable, error_for_status
+from .errors import (
+    IntegrationError,
+    RateLimited,
+    ServiceUnreachable,
+    TransientError,
+    error_for_status,
+)
 
 logger = logging.getLogger("integrations.http")
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BACKOFF_CAP_S = 30.0
+# Path segments that are themselves secrets (HubSpot's token-info endpoint).
+_SECRET_PATH = re.compile(r"(/access-tokens/)[^/?]+")
+
+
+def redact_path(path: str) -> str:
+    return _SECRET_PATH.sub(r"\1[redacted]", path)
 
 
 def build_session() -> requests.Session:
-    retry = Retry(
-        total=5,
-        connect=3,
-        read=2,
-        status=5,
-        backoff_factor=0.5,
-        backoff_jitter=0.3,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=None,  # our writes are upserts or de-duplicated by us: safe to resend
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+    adapter = HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=16)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+def parse_retry_after(headers) -> float | None:
+    """Seconds to wait, from Retry-After-Ms, or Retry-After as seconds or a date."""
+    millis = headers.get("Retry-After-Ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    when = None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def backoff_delay(attempt: int) -> float:
+    """Full jitter: a random wait up to base·2^attempt, capped."""
+    return random.uniform(0, min(BACKOFF_CAP_S, settings.API_RETRY_BACKOFF_S * (2 ** attempt)))
 
 
 class JsonApi:
@@ -41,56 +85,107 @@ class JsonApi:
     service_name = "API"
 
     def __init__(self, *, base_url: str, session: requests.Session | None = None,
-                 timeout: float | None = None):
+                 timeout: float | None = None, max_retries: int | None = None,
+                 max_retry_wait_s: float | None = None):
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session()
         self.timeout = timeout or settings.API_TIMEOUT_S
+        self.max_retries = settings.API_MAX_RETRIES if max_retries is None else max_retries
+        self.max_retry_wait_s = (settings.API_MAX_RETRY_WAIT_S if max_retry_wait_s is None
+                                 else max_retry_wait_s)
+        self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "paced_s": 0.0}
 
+    # hooks for the service clients
     def _auth_headers(self) -> dict:
         return {}
+
+    def _pace(self, method: str, path: str) -> None:
+        pass
 
     def _error_details(self, response: requests.Response) -> tuple[str, str | None]:
         return response.text[:300], None
 
+    def _on_auth_failure(self, response: requests.Response) -> bool:
+        """Return True to retry once with fresh credentials (e.g. an expired token)."""
+        return False
+
     def request(self, method: str, path: str, *, params=None, json=None, data=None,
-                headers=None, auth=None, url: str | None = None, authenticated: bool = True):
+                headers=None, auth=None, url: str | None = None, authenticated: bool = True,
+                pace: bool = True):
         url = url or f"{self.base_url}{path}"
-        all_headers = {"Accept": "application/json", **(headers or {})}
-        if authenticated:
-            all_headers.update(self._auth_headers())
-        started = time.monotonic()
-        try:
-            response = self.session.request(
-                method, url, params=params, json=json, data=data, headers=all_headers,
-                auth=auth, timeout=self.timeout,
-            )
-        except requests.exceptions.RetryError as exc:
-            raise ServiceUnreachable(
-                f"{self.service_name} kept failing at {method} {path}; gave up after retries."
-            ) from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ServiceUnreachable(
-                f"Could not reach {self.service_name} at {self.base_url} "
-                f"({type(exc).__name__}). Is the service up and the base URL right?"
-            ) from None
-        elapsed_ms = (time.monotonic() - started) * 1000
-        logger.debug("%s %s %s -> %s in %.0f ms", self.service_name, method, path,
-                     response.status_code, elapsed_ms)
-        if response.status_code >= 400:
-            message, code = self._error_details(response)
-            cls = error_for_status(response.status_code, message, code=code)
-            raise cls(
-                f"{self.service_name} {method} {path} failed with HTTP "
-                f"{response.status_code}: {message}",
-                status=response.status_code, code=code,
-            )
-        if response.status_code == 204 or not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError:
-            raise IntegrationError(
-                f"{self.service_name} {method} {path} answered HTTP {response.status_code} "
-                "with a body that is not JSON; is the base URL right?",
-                status=response.status_code,
-            ) from None
+        shown = redact_path(path)
+        attempt = 0
+        auth_retried = False
+        while True:
+            all_headers = {"Accept": "application/json", **(headers or {})}
+            if authenticated:
+                all_headers.update(self._auth_headers())
+            if pace:
+                self._pace(method, path)
+            started = time.monotonic()
+            self.stats["requests"] += 1
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json, data=data, headers=all_headers,
+                    auth=auth, timeout=self.timeout,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                logger.debug("%s %s %s -> %s", self.service_name, method, shown,
+                             type(exc).__name__)
+                if attempt < self.max_retries:
+                    self._sleep(backoff_delay(attempt))
+                    attempt += 1
+                    continue
+                raise ServiceUnreachable(
+                    f"Could not reach {self.service_name} at {self.base_url} "
+                    f"({type(exc).__name__} after {attempt + 1} attempts). "
+                    "Is the service up and the base URL right?"
+                ) from None
+            elapsed_ms = (time.monotonic() - started) * 1000
+            status = response.status_code
+            logger.debug("%s %s %s -> %s in %.0f ms", self.service_name, method, shown,
+                         status, elapsed_ms)
+            if status == 401 and authenticated and not auth_retried \
+                    and self._on_auth_failure(response):
+                auth_retried = True
+                continue
+            if status in RETRY_STATUSES:
+                retry_after = parse_retry_after(response.headers)
+                if status == 429:
+                    self.stats["rate_limited"] += 1
+                wait = retry_after if retry_after is not None else backoff_delay(attempt)
+                if attempt < self.max_retries and wait <= self.max_retry_wait_s:
+                    self._sleep(wait)
+                    attempt += 1
+                    continue
+                message, code = self._error_details(response)
+                cls = RateLimited if status == 429 else TransientError
+                extra = {"retry_after": retry_after} if cls is RateLimited else {}
+                raise cls(
+                    f"{self.service_name} {method} {shown} failed with HTTP {status} "
+                    f"after {attempt + 1} attempt(s): {message}"
+                    + (f" (retry after {retry_after:.0f} s)" if retry_after else ""),
+                    status=status, code=code, **extra,
+                )
+            if status >= 400:
+                message, code = self._error_details(response)
+                cls = error_for_status(status, message, code=code)
+                raise cls(
+                    f"{self.service_name} {method} {shown} failed with HTTP {status}: "
+                    f"{message}",
+                    status=status, code=code,
+                )
+            if status == 204 or not response.content:
+                return {}
+            try:
+                return response.json()
+            except ValueError:
+                raise IntegrationError(
+                    f"{self.service_name} {method} {shown} answered HTTP {status} with a body "
+                    "that is not JSON; is the base URL right?",
+                    status=status,
+                ) from None
+
+    def _sleep(self, seconds: float) -> None:
+        self.stats["retries"] += 1
+        time.sleep(seconds)

@@ -212,3 +212,20 @@ class SyncRun(models.Model):
     @property
     def progress(self) -> str:
         return f"{self.done}/{self.total}" if self.total else "–"
+
+
+class UsedOAuthState(models.Model):
+    """The nonce of every OAuth `state` that came back to a callback: each state works once.
+
+    Rows older than the state's lifetime are useless (the signature check refuses the state
+    first) and are deleted as new ones arrive.
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "used OAuth state"
+
+    def __str__(self):
+        return f"OAuth state used at {self.used_at:%Y-%m-%d %H:%M:%S}"

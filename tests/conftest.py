@@ -1,5 +1,7 @@
 """Shared fixtures: a real sandbox over HTTP, and linked accounts pointing at it."""
 
+import os
+
 import pytest
 import requests
 
@@ -67,7 +69,7 @@ class SandboxApi:
 
 @pytest.fixture(scope="session")
 def sandbox_server():
-    server = SandboxServer().start()
+    server = SandboxServer(record_path=os.environ.get("SANDBOX_RECORD") or None).start()
     yield server
     server.stop()
 

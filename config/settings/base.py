@@ -57,6 +57,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "integrations.oauth.context_processors.reconnect_notices",
             ],
         },
     },
@@ -105,10 +106,38 @@ ZOOM_OAUTH_BASE_URL = env("ZOOM_OAUTH_BASE_URL", default="https://zoom.us").rstr
 ZOOM_API_BASE_URL = env("ZOOM_API_BASE_URL", default="https://api.zoom.us/v2").rstrip("/")
 HUBSPOT_API_BASE_URL = env("HUBSPOT_API_BASE_URL", default="https://api.hubapi.com").rstrip("/")
 
+# OAuth apps behind the admin's "Connect … (OAuth)" buttons (optional: accounts can also be linked
+# with Server-to-Server credentials or a private-app token). Each app's redirect URL must be
+# {PUBLIC_BASE_URL}/oauth/zoom/callback/ or {PUBLIC_BASE_URL}/oauth/hubspot/callback/.
+ZOOM_OAUTH_CLIENT_ID = env("ZOOM_OAUTH_CLIENT_ID", default="")
+ZOOM_OAUTH_CLIENT_SECRET = env("ZOOM_OAUTH_CLIENT_SECRET", default="")
+HUBSPOT_AUTHORIZE_URL = env("HUBSPOT_AUTHORIZE_URL",
+                            default="https://app.hubspot.com/oauth/authorize")
+HUBSPOT_CLIENT_ID = env("HUBSPOT_CLIENT_ID", default="")
+HUBSPOT_CLIENT_SECRET = env("HUBSPOT_CLIENT_SECRET", default="")
+# Space-separated scopes the HubSpot app asks for.
+HUBSPOT_OAUTH_SCOPES = env("HUBSPOT_OAUTH_SCOPES", default=(
+    "crm.objects.contacts.read crm.objects.contacts.write crm.schemas.contacts.read "
+    "crm.schemas.contacts.write crm.objects.marketing_events.read "
+    "crm.objects.marketing_events.write"
+))
+
 # HubSpot batch endpoints accept at most 100 inputs.
 HUBSPOT_BATCH_SIZE = env.int("HUBSPOT_BATCH_SIZE", default=100)
 # Seconds before an HTTP call to Zoom or HubSpot is abandoned (connect, read).
 API_TIMEOUT_S = env.float("API_TIMEOUT_S", default=30.0)
+# How often a failed call (429, 5xx, connection error) is tried again, and the longest single
+# wait we accept; a longer Retry-After (Zoom's daily limit) fails the sync with a clear message.
+API_MAX_RETRIES = env.int("API_MAX_RETRIES", default=6)
+API_MAX_RETRY_WAIT_S = env.float("API_MAX_RETRY_WAIT_S", default=60.0)
+# First backoff step in seconds (doubles each attempt, with jitter, up to 30 s).
+API_RETRY_BACKOFF_S = env.float("API_RETRY_BACKOFF_S", default=0.5)
+# Client-side pacing. HubSpot private apps: 100 requests / 10 s (Free, Starter) or 190
+# (Professional, Enterprise). Zoom: "pro" or "business" plan rate limits per category.
+HUBSPOT_RATE_LIMIT_PER_10S = env.int("HUBSPOT_RATE_LIMIT_PER_10S", default=100)
+ZOOM_PLAN = env("ZOOM_PLAN", default="pro")
+# Or exact requests per second per category, e.g. "light=30,medium=20,heavy=10".
+ZOOM_QPS = env.dict("ZOOM_QPS", cast={"value": int}, default={})
 # How often the scheduler re-syncs every webinar with sync enabled (minutes).
 SYNC_SCHEDULE_MINUTES = env.int("SYNC_SCHEDULE_MINUTES", default=15)
 
@@ -128,6 +157,8 @@ Q_CLUSTER = {
     "label": "Task queue",
 }
 REDIS_URL = env("REDIS_URL", default="")
+# Where the pacing windows live: Redis shares them between all workers.
+RATE_LIMIT_STORAGE_URL = env("RATE_LIMIT_STORAGE_URL", default=REDIS_URL or "memory://")
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -1,12 +1,27 @@
-"""HubSpot API client: contacts, contact properties, marketing events and attendance."""
+"""HubSpot API client: contacts, contact properties, marketing events and attendance.
 
-from collections.abc import Iterable
+Batch calls send at most 100 inputs. A 207 answer (some inputs failed) is retried for the
+failed inputs only, when HubSpot's error says they may succeed later; inputs HubSpot rejects
+for good raise BatchErrors naming them.
+"""
+
+import time
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from django.conf import settings
 
 from ..errors import InvalidRequest, NotFound
-from ..http import JsonApi
+from ..http import JsonApi, backoff_delay
+from ..pacing import pace
+from ..tokens import StaticToken, TokenSource
+
+# Errors that retrying the same input cannot fix.
+PERMANENT_CATEGORIES = frozenset({
+    "VALIDATION_ERROR", "OBJECT_NOT_FOUND", "CONFLICT", "INVALID_EMAIL", "MISSING_SCOPES",
+    "INVALID_AUTHENTICATION", "PROPERTY_DOESNT_EXIST",
+})
+PARTIAL_RETRIES = 4
 
 
 def chunks(items: list, size: int) -> Iterable[list]:
@@ -15,28 +30,56 @@ def chunks(items: list, size: int) -> Iterable[list]:
 
 
 class BatchErrors(InvalidRequest):
-    """Some inputs of a batch call failed (HTTP 207); `errors` lists HubSpot's error objects."""
+    """Some inputs of a batch call failed for good; `failed_ids` names them."""
 
-    def __init__(self, message, *, errors, results, **kw):
+    def __init__(self, message, *, errors, results, failed_ids=(), **kw):
         super().__init__(message, **kw)
         self.errors = errors
         self.results = results
+        self.failed_ids = set(failed_ids)
+
+
+def _error_ids(error: dict) -> list[str]:
+    return [str(i) for i in (error.get("context") or {}).get("ids") or []]
 
 
 class HubSpotClient(JsonApi):
     service_name = "HubSpot"
 
-    def __init__(self, *, access_token: str, base_url: str | None = None,
-                 batch_size: int | None = None, **kw):
+    def __init__(self, *, tokens: TokenSource | None = None, access_token: str = "",
+                 portal_key: str = "", base_url: str | None = None,
+                 batch_size: int | None = None, rate_limit_per_10s: int | None = None, **kw):
         super().__init__(base_url=base_url or settings.HUBSPOT_API_BASE_URL, **kw)
-        self._access_token = access_token
+        self.tokens = tokens or StaticToken(access_token)
+        self.portal_key = portal_key or "default"
         self.batch_size = min(batch_size or settings.HUBSPOT_BATCH_SIZE, 100)
+        self.rate_limit_per_10s = rate_limit_per_10s
+        self._last_token = ""
 
     def __repr__(self):
-        return f"HubSpotClient(base_url={self.base_url!r})"
+        return f"HubSpotClient(base_url={self.base_url!r}, portal={self.portal_key!r})"
+
+    # --- hooks ------------------------------------------------------------------------------
 
     def _auth_headers(self):
-        return {"Authorization": f"Bearer {self._access_token}"}
+        self._last_token = self.tokens.access_token()
+        return {"Authorization": f"Bearer {self._last_token}"}
+
+    def _on_auth_failure(self, response) -> bool:
+        # We refresh ahead of expires_in; an expired token here means clocks disagree.
+        try:
+            category = response.json().get("category")
+        except ValueError:
+            return False
+        if category == "EXPIRED_AUTHENTICATION":
+            self.tokens.invalidate(self._last_token)
+            return True
+        return False
+
+    def _pace(self, method, path):
+        limit = self.rate_limit_per_10s or settings.HUBSPOT_RATE_LIMIT_PER_10S
+        self.stats["paced_s"] += pace(key=f"hubspot:{self.portal_key}", limit=limit,
+                                      window_s=10)
 
     def _error_details(self, response):
         try:
@@ -44,6 +87,49 @@ class HubSpotClient(JsonApi):
         except ValueError:
             return response.text[:300], None
         return body.get("message", response.text[:300]), body.get("category")
+
+    # --- generic helpers -------------------------------------------------------------------
+
+    def paginate(self, path: str, params: dict | None = None,
+                 limit: int = 100) -> Iterator[list[dict]]:
+        """GET listings paged with `after` (paging.next.after) until there is no next page."""
+        params = dict(params or {}, limit=limit)
+        while True:
+            data = self.request("GET", path, params=params)
+            yield data.get("results") or []
+            after = ((data.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+            params["after"] = after
+
+    def _batch(self, inputs: list, send: Callable[[list], dict],
+               input_id: Callable[[dict], str], *, ignore: frozenset = frozenset()) -> list:
+        """Sends inputs in batches; on 207 re-sends only the inputs that may still succeed."""
+        results = []
+        for batch in chunks(inputs, self.batch_size):
+            pending = batch
+            for attempt in range(PARTIAL_RETRIES + 1):
+                data = send(pending)
+                results.extend(data.get("results") or [])
+                errors = [e for e in data.get("errors") or [] if e.get("category") not in ignore]
+                if not errors:
+                    break
+                permanent = [e for e in errors if e.get("category") in PERMANENT_CATEGORIES]
+                if permanent or attempt == PARTIAL_RETRIES:
+                    bad = permanent or errors
+                    raise BatchErrors(
+                        f"HubSpot rejected {sum(len(_error_ids(e)) or 1 for e in bad)} "
+                        f"input(s): {bad[0].get('message', bad[0].get('category'))}",
+                        errors=bad, results=results,
+                        failed_ids=[i for e in bad for i in _error_ids(e)],
+                    )
+                retry_ids = {i.lower() for e in errors for i in _error_ids(e)}
+                pending = [item for item in pending if input_id(item).lower() in retry_ids]
+                if not pending:
+                    break
+                self.stats["retries"] += 1
+                time.sleep(backoff_delay(attempt))
+        return results
 
     # --- account -------------------------------------------------------------------------
 
@@ -74,62 +160,47 @@ class HubSpotClient(JsonApi):
 
     def read_contacts_by_email(self, emails: list[str], properties: list[str]) -> dict[str, dict]:
         """Returns {lower-cased e-mail: contact} for those that exist, one call per batch."""
-        found = {}
-        for batch in chunks(emails, self.batch_size):
-            data = self.request("POST", "/crm/v3/objects/contacts/batch/read", json={
-                "idProperty": "email",
-                "properties": properties,
-                "inputs": [{"id": email} for email in batch],
-            })
-            unexpected = [e for e in data.get("errors", [])
-                          if e.get("category") != "OBJECT_NOT_FOUND"]
-            if unexpected:
-                raise BatchErrors(
-                    f"HubSpot could not read some contacts: {unexpected[0].get('message')}",
-                    errors=unexpected, results=data.get("results", []),
-                )
-            for contact in data.get("results", []):
-                email = (contact.get("properties") or {}).get("email") or ""
-                found[email.lower()] = contact
-        return found
+        results = self._batch(
+            [{"id": email} for email in emails],
+            lambda batch: self.request("POST", "/crm/v3/objects/contacts/batch/read", json={
+                "idProperty": "email", "properties": properties, "inputs": batch,
+            }),
+            lambda item: item["id"], ignore=frozenset({"OBJECT_NOT_FOUND"}),
+        )
+        return {((c.get("properties") or {}).get("email") or "").lower(): c for c in results}
 
     def upsert_contacts(self, inputs: list[dict]) -> list[dict]:
         """inputs: [{"email": ..., "properties": {...}}]; one call per batch of ≤100."""
-        results = []
-        for batch in chunks(inputs, self.batch_size):
-            data = self.request("POST", "/crm/v3/objects/contacts/batch/upsert", json={
-                "inputs": [
-                    {"id": item["email"], "idProperty": "email", "properties": item["properties"]}
-                    for item in batch
-                ],
-            })
-            if data.get("errors"):
-                raise BatchErrors(
-                    f"HubSpot rejected {len(data['errors'])} contact(s): "
-                    f"{data['errors'][0].get('message')}",
-                    errors=data["errors"], results=data.get("results", []),
-                )
-            results.extend(data.get("results", []))
-        return results
+        return self._batch(
+            [{"id": item["email"], "idProperty": "email", "properties": item["properties"]}
+             for item in inputs],
+            lambda batch: self.request("POST", "/crm/v3/objects/contacts/batch/upsert",
+                                       json={"inputs": batch}),
+            lambda item: item["id"],
+        )
 
     # --- marketing events ----------------------------------------------------------------
 
     def upsert_marketing_events(self, events: list[dict]) -> list[dict]:
-        results = []
-        for batch in chunks(events, self.batch_size):
-            data = self.request("POST", "/marketing/v3/marketing-events/events/upsert",
-                                json={"inputs": batch})
-            results.extend(data.get("results", []))
-        return results
+        return self._batch(
+            events,
+            lambda batch: self.request("POST", "/marketing/v3/marketing-events/events/upsert",
+                                       json={"inputs": batch}),
+            lambda item: item["externalEventId"],
+        )
 
     def record_attendance(self, *, external_event_id: str, external_account_id: str,
                           state: str, inputs: list[dict]) -> None:
         """state: register | attend | cancel. Missing contacts are created by HubSpot."""
         path = (f"/marketing/v3/marketing-events/attendance/"
                 f"{quote(external_event_id, safe='')}/{state}/email-create")
-        for batch in chunks(inputs, self.batch_size):
-            self.request("POST", path, params={"externalAccountId": external_account_id},
-                         json={"inputs": batch})
+        self._batch(
+            inputs,
+            lambda batch: self.request("POST", path,
+                                       params={"externalAccountId": external_account_id},
+                                       json={"inputs": batch}),
+            lambda item: item["email"],
+        )
 
     def complete_marketing_event(self, *, external_event_id: str, external_account_id: str,
                                  start: str, end: str) -> dict:

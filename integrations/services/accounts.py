@@ -5,7 +5,9 @@ from django.db import transaction
 from ..errors import IntegrationError
 from ..hubspot.client import HubSpotClient
 from ..models import HubSpotPortal, ZoomAccount
-from ..zoom.client import MemoryTokenCache, ZoomClient, ZoomCredentials
+from ..tokens import StaticToken
+from ..zoom.client import ZoomClient
+from ..zoom.oauth import ZoomOAuth
 from .clients import connection_status_set, hubspot_client_for, zoom_client_for
 
 
@@ -14,13 +16,10 @@ def zoom_account_connect_s2s(
     name: str = "", hubspot_portal: HubSpotPortal | None = None,
 ) -> ZoomAccount:
     """Verifies Server-to-Server credentials with one call, then saves them (never before)."""
-    client = ZoomClient(
-        credentials=ZoomCredentials(account_id=account_id, client_id=client_id,
-                                    client_secret=client_secret),
-        token_cache=MemoryTokenCache(),
-    )
-    users = client.check().get("users") or []  # raises a typed error on bad credentials
-    token, expires_at = client.token_cache.load()
+    oauth = ZoomOAuth(client_id=client_id, client_secret=client_secret)
+    tokens = oauth.account_credentials(account_id=account_id)  # typed error if refused
+    client = ZoomClient(tokens=StaticToken(tokens.access_token), account_key=account_id)
+    users = client.check().get("users") or []
     with transaction.atomic():
         account, _ = ZoomAccount.objects.select_for_update().get_or_create(
             zoom_account_id=account_id,
@@ -38,7 +37,7 @@ def zoom_account_connect_s2s(
             account.hubspot_portal = hubspot_portal
         elif account.hubspot_portal is None:
             account.hubspot_portal = HubSpotPortal.objects.order_by("pk").first()
-        account.access_token, account.token_expires_at = token, expires_at
+        account.access_token, account.token_expires_at = tokens.access_token, tokens.expires_at
         account.status, account.last_error = "connected", ""
         account.save()
     return account

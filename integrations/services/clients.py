@@ -1,45 +1,36 @@
 """Build API clients from linked accounts (the only place models meet the clients)."""
 
+from django.conf import settings
 from django.utils import timezone
 
 from ..errors import NotConfigured
 from ..hubspot.client import HubSpotClient
 from ..models import HubSpotPortal, ZoomAccount
-from ..zoom.client import ZoomClient, ZoomCredentials
-
-
-class ZoomAccountTokenCache:
-    """Keeps a Zoom account's access token in its (encrypted) row, shared by all workers."""
-
-    def __init__(self, account: ZoomAccount):
-        self.account = account
-
-    def load(self):
-        account = ZoomAccount.objects.only("access_token", "token_expires_at").get(
-            pk=self.account.pk
-        )
-        return account.access_token, account.token_expires_at
-
-    def save(self, token, expires_at):
-        self.account.access_token = token
-        self.account.token_expires_at = expires_at
-        self.account.save(update_fields=["access_token", "token_expires_at"])
+from ..zoom.client import ZoomClient
+from .tokens import HubSpotPortalTokens, ZoomAccountTokens
 
 
 def zoom_client_for(*, account: ZoomAccount) -> ZoomClient:
-    if not account.client_id or not account.client_secret:
+    if account.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER and not (
+        account.client_id and account.client_secret
+    ):
         raise NotConfigured(
             f"Zoom account “{account.name}” has no client id/secret; "
             "enter them in the admin or run `manage.py connect_zoom`."
         )
     return ZoomClient(
-        credentials=ZoomCredentials(
-            account_id=account.zoom_account_id,
-            client_id=account.client_id,
-            client_secret=account.client_secret,
-        ),
-        token_cache=ZoomAccountTokenCache(account),
+        tokens=ZoomAccountTokens(account),
+        account_key=account.zoom_account_id,
+        api_base_url=_zoom_api_base(account),
     )
+
+
+def _zoom_api_base(account: ZoomAccount) -> str:
+    # Zoom may name a regional API host with the token; a configured base URL (the sandbox,
+    # a proxy) wins over the real service's default.
+    if account.api_url and settings.ZOOM_API_BASE_URL == "https://api.zoom.us/v2":
+        return account.api_url
+    return settings.ZOOM_API_BASE_URL
 
 
 def hubspot_portal_for(*, account: ZoomAccount) -> HubSpotPortal:
@@ -63,7 +54,8 @@ def hubspot_client_for(*, portal: HubSpotPortal) -> HubSpotClient:
             f"HubSpot portal “{portal}” has no access token; enter it in the admin "
             "or run `manage.py connect_hubspot`."
         )
-    return HubSpotClient(access_token=portal.access_token)
+    return HubSpotClient(tokens=HubSpotPortalTokens(portal),
+                         portal_key=portal.hub_id or str(portal.pk))
 
 
 def connection_status_set(*, obj, ok: bool, error: str = "") -> None:

@@ -1,50 +1,48 @@
-"""Zoom REST API client: Server-to-Server OAuth tokens, pagination, typed errors.
+"""Zoom REST API client: bearer tokens, pacing by rate category, pagination, typed errors.
 
-Knows nothing about our models; the caller hands it a token cache to persist tokens.
+Knows nothing about our models; the caller hands it a token source.
 """
 
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+import re
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 from django.conf import settings
 
-from ..errors import AuthenticationFailed, InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotFound
 from ..http import JsonApi
+from ..pacing import pace, zoom_qps
+from ..tokens import TokenSource
 
 PAGE_SIZE = 300
-# Fetch a new token this long before the old one expires, so no call goes out with a stale one.
-TOKEN_REFRESH_MARGIN = timedelta(seconds=60)
+# How often a listing starts over after its page token expired (Zoom error 300).
+MAX_LISTING_RESTARTS = 3
+PAGE_TOKEN_EXPIRED = "300"
+
+# Zoom's "Rate Limit Label" of each endpoint we call (from the official API reference).
+RATE_CATEGORIES = [
+    ("GET", r"/users", "medium"),
+    ("GET", r"/users/[^/]+", "light"),
+    ("GET", r"/users/[^/]+/webinars", "medium"),
+    ("GET", r"/webinars/[^/]+", "light"),
+    ("PATCH", r"/webinars/[^/]+", "light"),
+    ("GET", r"/webinars/[^/]+/registrants", "medium"),
+    ("POST", r"/webinars/[^/]+/registrants", "light"),
+    ("PUT", r"/webinars/[^/]+/registrants/status", "medium"),
+    ("GET", r"/webinars/[^/]+/registrants/questions", "light"),
+    ("GET", r"/past_webinars/[^/]+/instances", "light"),
+    ("GET", r"/past_webinars/[^/]+/participants", "medium"),
+    ("GET", r"/past_webinars/[^/]+/absentees", "heavy"),
+    ("GET", r"/report/.*", "heavy"),
+]
+_CATEGORY_PATTERNS = [(m, re.compile(f"^{p}$"), c) for m, p, c in RATE_CATEGORIES]
 
 
-class TokenCache(Protocol):
-    def load(self) -> tuple[str, datetime | None]: ...
-
-    def save(self, token: str, expires_at: datetime | None) -> None: ...
-
-
-class MemoryTokenCache:
-    def __init__(self):
-        self.token, self.expires_at = "", None
-
-    def load(self):
-        return self.token, self.expires_at
-
-    def save(self, token, expires_at):
-        self.token, self.expires_at = token, expires_at
-
-
-@dataclass(frozen=True)
-class ZoomCredentials:
-    account_id: str
-    client_id: str
-    client_secret: str
-
-    def __repr__(self):  # never print the secret
-        return f"ZoomCredentials(account_id={self.account_id!r}, client_id={self.client_id!r})"
+def rate_category(method: str, path: str) -> str:
+    for m, pattern, category in _CATEGORY_PATTERNS:
+        if m == method and pattern.match(path):
+            return category
+    return "light" if method == "GET" else "medium"
 
 
 def encode_uuid(uuid: str) -> str:
@@ -55,78 +53,86 @@ def encode_uuid(uuid: str) -> str:
     return once
 
 
+def participant_key(row: dict) -> tuple:
+    return (row.get("id"), row.get("user_id"), row.get("join_time"))
+
+
+def registrant_key(row: dict) -> tuple:
+    return (row.get("id"),)
+
+
 class ZoomClient(JsonApi):
     service_name = "Zoom"
 
-    def __init__(self, *, credentials: ZoomCredentials, token_cache: TokenCache | None = None,
-                 oauth_base_url: str | None = None, api_base_url: str | None = None, **kw):
+    def __init__(self, *, tokens: TokenSource, account_key: str = "",
+                 api_base_url: str | None = None, **kw):
         super().__init__(base_url=api_base_url or settings.ZOOM_API_BASE_URL, **kw)
-        self.oauth_base_url = (oauth_base_url or settings.ZOOM_OAUTH_BASE_URL).rstrip("/")
-        self.credentials = credentials
-        self.token_cache = token_cache or MemoryTokenCache()
-        self._lock = threading.Lock()
+        self.tokens = tokens
+        self.account_key = account_key or "default"
+        self._last_token = ""
 
-    # --- auth -------------------------------------------------------------------------------
+    def __repr__(self):
+        return f"ZoomClient(base_url={self.base_url!r}, account={self.account_key!r})"
 
-    def fetch_token(self) -> tuple[str, datetime]:
-        try:
-            data = self.request(
-                "POST", "/oauth/token", url=f"{self.oauth_base_url}/oauth/token",
-                data={"grant_type": "account_credentials",
-                      "account_id": self.credentials.account_id},
-                auth=(self.credentials.client_id, self.credentials.client_secret),
-                authenticated=False,
-            )
-        except (AuthenticationFailed, InvalidRequest) as exc:
-            raise AuthenticationFailed(
-                "Zoom rejected the Server-to-Server credentials (account id, client id or "
-                f"client secret): {exc.message}", status=exc.status, code=exc.code,
-            ) from None
-        expires_at = datetime.now(UTC) + timedelta(seconds=int(data["expires_in"]))
-        return data["access_token"], expires_at
-
-    def access_token(self) -> str:
-        with self._lock:
-            token, expires_at = self.token_cache.load()
-            now = datetime.now(UTC)
-            if token and expires_at and expires_at - TOKEN_REFRESH_MARGIN > now:
-                return token
-            token, expires_at = self.fetch_token()
-            self.token_cache.save(token, expires_at)
-            return token
+    # --- hooks ------------------------------------------------------------------------------
 
     def _auth_headers(self):
-        return {"Authorization": f"Bearer {self.access_token()}"}
+        self._last_token = self.tokens.access_token()
+        return {"Authorization": f"Bearer {self._last_token}"}
 
-    def request(self, method, path, **kw):
-        try:
-            return super().request(method, path, **kw)
-        except AuthenticationFailed:
-            if not kw.get("authenticated", True):
-                raise
-            # A cached token can be revoked before it expires: fetch a fresh one, try once more.
-            self.token_cache.save("", None)
-            return super().request(method, path, **kw)
+    def _on_auth_failure(self, response) -> bool:
+        # A token can be revoked or expire early: drop it and try once with a fresh one.
+        self.tokens.invalidate(self._last_token)
+        return True
+
+    def _pace(self, method, path):
+        category = rate_category(method, path.split("?", 1)[0])
+        self.stats["paced_s"] += pace(key=f"zoom:{self.account_key}:{category}",
+                                      limit=zoom_qps(category), window_s=1)
 
     def _error_details(self, response):
         try:
             body = response.json()
         except ValueError:
             return response.text[:300], None
-        if "reason" in body:  # the OAuth endpoint's error shape
-            return body.get("reason", ""), body.get("error")
         code = body.get("code")
         return body.get("message", response.text[:300]), str(code) if code is not None else None
 
     # --- pagination ------------------------------------------------------------------------
 
-    def paginate(self, path: str, key: str, params: dict | None = None,
-                 page_size: int = PAGE_SIZE) -> Iterator[list[dict]]:
-        """Yields one page (list of items) at a time until next_page_token is empty."""
+    def paginate(self, path: str, key: str, params: dict | None = None, *,
+                 page_size: int = PAGE_SIZE,
+                 item_key: Callable[[dict], tuple] | None = None) -> Iterator[list[dict]]:
+        """Yields one page (a list of items) at a time until next_page_token is empty.
+
+        A page token lives 15 minutes; when it has expired (error 300) the listing starts
+        over, and items already yielded (by `item_key`) are skipped, so nothing is lost or
+        yielded twice.
+        """
+        seen: set[tuple] = set()
+        restarts = 0
         params = dict(params or {}, page_size=page_size)
         while True:
-            data = self.get(path, params=params)
-            yield data.get(key) or []
+            try:
+                data = self.get(path, params=params)
+            except InvalidRequest as exc:
+                if exc.code != PAGE_TOKEN_EXPIRED or "next_page_token" not in params \
+                        or restarts >= MAX_LISTING_RESTARTS or item_key is None:
+                    raise
+                restarts += 1
+                params.pop("next_page_token")
+                continue
+            items = data.get(key) or []
+            if item_key is not None:
+                fresh = []
+                for item in items:
+                    k = item_key(item)
+                    if k not in seen:
+                        seen.add(k)
+                        fresh.append(item)
+                items = fresh
+            if items:
+                yield items
             token = data.get("next_page_token")
             if not token:
                 return
@@ -141,22 +147,26 @@ class ZoomClient(JsonApi):
         """A cheap call that proves the credentials work."""
         return self.get("/users", params={"page_size": 1})
 
+    def get_user(self, user_id: str = "me") -> dict:
+        return self.get(f"/users/{quote(user_id, safe='')}")
+
     def iter_users(self) -> Iterator[dict]:
-        for page in self.paginate("/users", "users", page_size=300):
+        for page in self.paginate("/users", "users", page_size=300,
+                                  item_key=lambda u: (u.get("id"),)):
             yield from page
 
     def iter_user_webinars(self, user_id: str) -> Iterator[dict]:
         path = f"/users/{quote(user_id, safe='')}/webinars"
-        for page in self.paginate(path, "webinars", {"type": "scheduled"}):
+        for page in self.paginate(path, "webinars", {"type": "scheduled"},
+                                  item_key=lambda w: (w.get("id"), w.get("uuid"))):
             yield from page
 
     def get_webinar(self, webinar_id: str) -> dict:
         return self.get(f"/webinars/{webinar_id}", params={"show_previous_occurrences": "true"})
 
     def iter_registrant_pages(self, webinar_id: str, status: str) -> Iterator[list[dict]]:
-        yield from self.paginate(
-            f"/webinars/{webinar_id}/registrants", "registrants", {"status": status}
-        )
+        yield from self.paginate(f"/webinars/{webinar_id}/registrants", "registrants",
+                                 {"status": status}, item_key=registrant_key)
 
     def list_past_instances(self, webinar_id: str) -> list[dict]:
         try:
@@ -171,11 +181,12 @@ class ZoomClient(JsonApi):
             return None
 
     def iter_participant_pages(self, uuid: str) -> Iterator[list[dict]]:
-        yield from self.paginate(f"/past_webinars/{encode_uuid(uuid)}/participants", "participants")
+        yield from self.paginate(f"/past_webinars/{encode_uuid(uuid)}/participants",
+                                 "participants", item_key=participant_key)
 
     def iter_past_webinar_pages(self, *, date_from: str, date_to: str) -> Iterator[list[dict]]:
         """Held webinar sessions that started between two dates (YYYY-MM-DD, ≤ one month)."""
         yield from self.paginate("/report/history_meetings", "history_meetings", {
             "from": date_from, "to": date_to, "meeting_type": "webinar",
             "date_type": "start_time",
-        })
+        }, item_key=lambda r: (r.get("meeting_uuid"),))

@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 webinars = webinars_discover(account=account)
             except IntegrationError as exc:
                 raise CommandError(f"Demo setup failed: {exc.message}") from None
+        self._write_demo_env(creds, sandbox_url)
         sync_settings = SyncSettings.get_solo()
         if DEMO_EXCLUDED_DOMAIN not in sync_settings.excluded_domains:
             sync_settings.contact_exclusion_domains = "\n".join(
@@ -78,3 +79,15 @@ class Command(BaseCommand):
             "Tick a webinar's Sync box and press Save; contacts appear under Contacts and in "
             "the sandbox state.\n"
         )
+
+    def _write_demo_env(self, creds: dict, sandbox_url: str) -> None:
+        """The sandbox's OAuth apps, so the admin's "Connect … (OAuth)" buttons work too."""
+        path = settings.BASE_DIR / "var" / "demo.env"
+        path.write_text("\n".join([
+            f"ZOOM_OAUTH_CLIENT_ID={creds['zoom']['oauth_client_id']}",
+            f"ZOOM_OAUTH_CLIENT_SECRET={creds['zoom']['oauth_client_secret']}",
+            f"HUBSPOT_CLIENT_ID={creds['hubspot']['client_id']}",
+            f"HUBSPOT_CLIENT_SECRET={creds['hubspot']['client_secret']}",
+            f"HUBSPOT_AUTHORIZE_URL={sandbox_url}/hubspot/oauth/authorize",
+        ]) + "\n")
+        path.chmod(0o600)

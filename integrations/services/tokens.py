@@ -1,0 +1,180 @@
+"""Tokens of linked accounts: fetched or refreshed shortly before they expire, stored
+encrypted on the account row, and shared by every worker.
+
+Only one worker refreshes at a time: a per-process lock for threads, and the account row
+locked (SELECT … FOR UPDATE; on SQLite the write transaction itself) for processes. Whoever
+waited re-reads the row and uses the token the first one stored — which matters for Zoom user
+OAuth, where each refresh replaces the refresh token and the old one stops working.
+"""
+
+import threading
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..errors import AuthenticationFailed, NotConfigured
+from ..hubspot.oauth import HubSpotOAuth
+from ..hubspot.oauth import InvalidGrant as HubSpotInvalidGrant
+from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
+from ..zoom.oauth import InvalidGrant as ZoomInvalidGrant
+from ..zoom.oauth import ZoomOAuth
+
+ZOOM_MARGIN = timedelta(seconds=60)
+HUBSPOT_MARGIN = timedelta(minutes=5)
+_process_locks: dict[tuple, threading.Lock] = defaultdict(threading.Lock)
+_locks_guard = threading.Lock()
+
+
+def _lock_for(model, pk) -> threading.Lock:
+    with _locks_guard:
+        return _process_locks[(model.__name__, pk)]
+
+
+def _valid(row, margin) -> bool:
+    return bool(row.access_token and row.token_expires_at
+                and row.token_expires_at - margin > timezone.now())
+
+
+def _margin(default: timedelta, lifetime: timedelta | None) -> timedelta:
+    # Renew a minute (Zoom) or five (HubSpot) early, but never in the last quarter of a
+    # token's life when tokens are short-lived.
+    if lifetime is None:
+        return default
+    return min(default, lifetime / 4)
+
+
+class ReconnectNeeded(AuthenticationFailed):
+    """The service no longer accepts the stored grant: a person must connect again."""
+
+
+def mark_reconnect_needed(*, obj, error: str) -> None:
+    type(obj).objects.filter(pk=obj.pk).update(
+        status=ConnectionStatus.RECONNECT_NEEDED, last_error=error,
+        access_token="", token_expires_at=None,
+    )
+    obj.status, obj.last_error = ConnectionStatus.RECONNECT_NEEDED, error
+
+
+class _RowTokens:
+    """Token source backed by one account row; keeps a copy in memory until near expiry."""
+
+    model = None
+    margin = ZOOM_MARGIN
+
+    def __init__(self, obj):
+        self.pk = obj.pk
+        self.obj = obj
+        # The row is read on first use, not taken from `obj`, which may be a stale copy.
+        self._token, self._expires_at = "", None
+        self._lifetime: timedelta | None = None
+
+    def _fresh(self) -> bool:
+        return bool(self._token and self._expires_at
+                    and self._expires_at - _margin(self.margin, self._lifetime)
+                    > timezone.now())
+
+    def access_token(self) -> str:
+        if self._fresh():
+            return self._token
+        refused = None
+        with _lock_for(self.model, self.pk), transaction.atomic():
+            row = self.model.objects.select_for_update().get(pk=self.pk)
+            margin = _margin(self.margin, self._lifetime)
+            if not _valid(row, margin) or row.access_token == self._token:
+                try:
+                    issued = timezone.now()
+                    self._renew(row)
+                    if row.token_expires_at:
+                        self._lifetime = row.token_expires_at - issued
+                except ReconnectNeeded as exc:
+                    # recorded inside the transaction, raised after it commits
+                    mark_reconnect_needed(obj=row, error=exc.message)
+                    refused = exc
+            self._token, self._expires_at = row.access_token, row.token_expires_at
+        if refused is not None:
+            raise refused
+        return self._token
+
+    def invalidate(self, token: str) -> None:
+        if token == self._token:
+            self._token, self._expires_at = "", None
+            # A refused token must not be handed to the next worker either.
+            self.model.objects.filter(pk=self.pk, token_expires_at__isnull=False).update(
+                token_expires_at=timezone.now() - timedelta(seconds=1)
+            )
+
+    def _renew(self, row) -> None:
+        raise NotImplementedError
+
+
+class ZoomAccountTokens(_RowTokens):
+    model = ZoomAccount
+    margin = ZOOM_MARGIN
+
+    def _renew(self, row: ZoomAccount) -> None:
+        if not row.client_id or not row.client_secret:
+            raise NotConfigured(
+                f"Zoom account “{row.name}” has no client id/secret; enter them in the admin "
+                "or run `manage.py connect_zoom`."
+            )
+        oauth = ZoomOAuth(client_id=row.client_id, client_secret=row.client_secret)
+        if row.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER:
+            tokens = oauth.account_credentials(account_id=row.zoom_account_id)
+        else:
+            if not row.refresh_token:
+                raise ReconnectNeeded(
+                    f"Zoom account “{row.name}” needs to be reconnected (no refresh token)."
+                )
+            try:
+                tokens = oauth.refresh(refresh_token=row.refresh_token)
+            except ZoomInvalidGrant as exc:
+                raise ReconnectNeeded(
+                    f"Zoom account “{row.name}” needs to be reconnected: Zoom no longer "
+                    f"accepts its refresh token ({exc.message}).",
+                    status=exc.status, code=exc.code,
+                ) from None
+            row.refresh_token = tokens.refresh_token or row.refresh_token
+        row.access_token, row.token_expires_at = tokens.access_token, tokens.expires_at
+        if tokens.api_url:
+            row.api_url = tokens.api_url
+        row.status, row.last_error = ConnectionStatus.CONNECTED, ""
+        # access and refresh token are written together: a rotated refresh token is never lost
+        row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "api_url",
+                                "status", "last_error"])
+
+
+class HubSpotPortalTokens(_RowTokens):
+    model = HubSpotPortal
+    margin = HUBSPOT_MARGIN
+
+    def __init__(self, obj):
+        super().__init__(obj)
+        if obj.auth_type == HubSpotPortal.AuthType.PRIVATE_APP:
+            # private-app tokens do not expire
+            self._token, self._expires_at = obj.access_token, timezone.now() + timedelta(
+                days=3650)
+
+    def _renew(self, row: HubSpotPortal) -> None:
+        if row.auth_type == HubSpotPortal.AuthType.PRIVATE_APP:
+            return
+        if not row.refresh_token:
+            raise ReconnectNeeded(
+                f"HubSpot portal “{row}” needs to be reconnected (no refresh token).")
+        oauth = HubSpotOAuth(client_id=getattr(settings, "HUBSPOT_CLIENT_ID", ""),
+                             client_secret=row.client_secret)
+        try:
+            tokens = oauth.refresh(refresh_token=row.refresh_token)
+        except HubSpotInvalidGrant as exc:
+            raise ReconnectNeeded(
+                f"HubSpot portal “{row}” needs to be reconnected: HubSpot no longer "
+                f"accepts its refresh token ({exc.message}).",
+                status=exc.status, code=exc.code,
+            ) from None
+        row.access_token, row.token_expires_at = tokens.access_token, tokens.expires_at
+        row.refresh_token = tokens.refresh_token or row.refresh_token
+        row.status, row.last_error = ConnectionStatus.CONNECTED, ""
+        row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "status",
+                                "last_error"])
