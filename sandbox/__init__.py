@@ -5,8 +5,29 @@
         srv.seed("demo")
         print(srv.url)                    # http://127.0.0.1:PORT
 
-Zoom lives under ``{url}/zoom`` (token ``/zoom/oauth/token``, API ``/zoom/v2``), HubSpot under
-``{url}/hubspot`` and the control API under ``{url}/_sandbox``.
+Zoom lives under ``{url}/zoom`` (OAuth ``/zoom/oauth/{authorize,token,revoke}``, API
+``/zoom/v2``), HubSpot under ``{url}/hubspot`` (OAuth ``/hubspot/oauth/authorize`` and
+``/hubspot/oauth/v1/...``) and the control API under ``{url}/_sandbox``:
+
+- ``POST reset`` (empty world, no limits, no faults), ``POST seed`` (keeps limits and faults),
+  ``GET state``, ``GET calls`` (+ ``POST calls/reset``), ``GET credentials``, ``GET health``;
+- ``GET|POST limits``: ``hubspot_per_10s``, ``hubspot_daily``, ``zoom_qps``
+  (``{"light","medium","heavy","resource_intensive"}``), ``zoom_daily_heavy``,
+  ``zoom_token_ttl_s``, ``hubspot_token_ttl_s``, ``page_token_ttl_s`` (partial updates, ``null``
+  removes one); see ``limits.py``;
+- ``GET|POST faults``: ``error_rate``, ``rate_limit_rate``, ``reset_rate``, ``slow_rate`` +
+  ``slow_s``, ``partial_rate``, ``retry_after`` (``seconds|milliseconds|iso|none``),
+  ``retry_after_s``, ``services``, ``seed`` (``{}`` clears); see ``limits.py``.
+
+OAuth is auto-approved (the user always clicks "Allow"). Unlike real Zoom, whose token response
+says ``"api_url": "https://api.zoom.us"``, the sandbox answers ``"api_url": "{url}/zoom"``, so
+``api_url + "/v2"`` is the API base in both cases.
+
+``record_path`` (``--record FILE``) appends one JSON line per exchange, secrets redacted. Its
+``service`` is ``zoom`` (REST API), ``zoom-oauth``, ``zoom-web`` or ``hubspot``, and ``path`` is
+the full request path (``/zoom/v2/users``), so the file can be checked against Zoom's OpenAPI
+specs with ``--service zoom --prefix /zoom/v2``. Not recorded: answers made up by an injected
+fault (error, 429, reset) and requests sent with ``X-Sandbox-Record: off``.
 """
 
 from .server import SandboxServer

@@ -18,16 +18,19 @@ class Reply:
     headers: dict = field(default_factory=dict)
     content_type: str = "application/json"
     raw: bytes | None = None  # pre-encoded body (non-JSON pages)
+    fault: str | None = None  # set on answers made up by an injected fault (not recorded)
 
 
 class ZoomError(Exception):
     """A Zoom API error: ``{"code": <int>, "message": "..."}``."""
 
-    def __init__(self, status: int, code: int, message: str, **extra):
+    def __init__(self, status: int, code: int, message: str, *, headers: dict | None = None,
+                 **extra):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -44,11 +47,13 @@ class ZoomOAuthError(Exception):
 class HubSpotError(Exception):
     """A HubSpot API error (``status/message/correlationId/category``)."""
 
-    def __init__(self, status: int, category: str, message: str, **extra):
+    def __init__(self, status: int, category: str, message: str, *,
+                 headers: dict | None = None, **extra):
         super().__init__(message)
         self.status = status
         self.category = category
         self.message = message
+        self.headers = headers or {}
         self.extra = extra
 
 

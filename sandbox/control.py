@@ -1,4 +1,4 @@
-"""The control API under ``/_sandbox/``: reset, seed, state, calls, credentials."""
+"""The control API under ``/_sandbox/``: reset, seed, state, calls, credentials, limits, faults."""
 
 from __future__ import annotations
 
@@ -8,8 +8,44 @@ from .world import DEFAULT_PROPERTY_NAMES, World, credentials
 
 
 def reset(req) -> Reply:
+    """Empty world, no limits (default token lifetimes), no faults. Seeding keeps the last two."""
     req.world.reset()
+    req.world.limits.clear()
+    req.world.faults.clear()
     return Reply(200, {"ok": True})
+
+
+def _object_body(req) -> dict:
+    body = req.json()
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise ControlError(400, "body must be a JSON object")
+    return body
+
+
+def get_limits(req) -> Reply:
+    return Reply(200, req.world.limits.as_dict())
+
+
+def post_limits(req) -> Reply:
+    try:
+        req.world.limits.update(_object_body(req))
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from exc
+    return Reply(200, req.world.limits.as_dict())
+
+
+def get_faults(req) -> Reply:
+    return Reply(200, req.world.faults.as_dict())
+
+
+def post_faults(req) -> Reply:
+    try:
+        req.world.faults.configure(_object_body(req))
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from exc
+    return Reply(200, req.world.faults.as_dict())
 
 
 def seed(req) -> Reply:
@@ -119,9 +155,13 @@ def state(req) -> Reply:
 def calls(req) -> Reply:
     world: World = req.world
     with world.lock:
-        return Reply(200, {"total": world.calls_total,
-                           "rate_limited": world.calls_rate_limited,
-                           "by_endpoint": dict(sorted(world.calls.items()))})
+        return Reply(200, {
+            "total": world.calls_total,
+            "rate_limited": world.calls_rate_limited,
+            "by_endpoint": dict(sorted(world.calls.items())),
+            "rate_limited_by_endpoint": dict(sorted(world.calls_rate_limited_by.items())),
+            "faults": dict(world.fault_counts),
+        })
 
 
 def calls_reset(req) -> Reply:
@@ -145,4 +185,8 @@ ROUTES = [
     ("POST", "/calls/reset", calls_reset, False),
     ("GET", "/credentials", get_credentials, False),
     ("GET", "/health", health, False),
+    ("GET", "/limits", get_limits, False),
+    ("POST", "/limits", post_limits, False),
+    ("GET", "/faults", get_faults, False),
+    ("POST", "/faults", post_faults, False),
 ]

@@ -418,6 +418,48 @@ def seed_demo(world: World, rng: random.Random) -> None:
         "firstname": "Sam", "lastname": "Okafor", "company": "Initech",
         "lifecyclestage": "subscriber"}, when=created + timedelta(days=60))
 
+    # ---------------------------------------------------------------- older, expired webinars
+    # Held 60 and 85 days ago: no longer listed by GET /users/{id}/webinars (Zoom lists only
+    # unexpired webinars), but GET /webinars/{id}, /past_webinars/... and /report/... still
+    # answer, and GET /report/history_meetings finds them: what a backfill is for.
+    # (Drawn from the RNG after everything above, so the rest of the demo is unchanged.)
+    s6 = base - timedelta(days=60, hours=3)
+    w6 = webinar(81_234_567_006, "Spring Launch Recap: Everything We Shipped", maya, s6, 60,
+                 agenda="A walk through the spring release, with customer stories.",
+                 settings={"approval_type": 0}, tz="America/New_York")
+    w6_pool = rng.sample(pool, 18)
+    for p in w6_pool:
+        register(w6, p, before=s6)
+    for key in ("jordan", "dana"):
+        register(w6, special[key], before=s6)
+    i6 = world.add_instance(w6, Instance(uuid=w6.uuid, webinar_id=w6.id,
+                                         start_time=s6 + timedelta(minutes=1),
+                                         end_time=s6 + timedelta(minutes=58)))
+    attend(i6, w6, None, [(0, 57)], reg_id="", name="Maya Chen", email=HOST_EMAIL,
+           pid=maya.id, internal=True)
+    attend_random(i6, w6, w6_pool[:11], 57)
+    attend(i6, w6, special["jordan"], [(3, 25), (27, 55)])
+    attend(i6, w6, None, [(10, 30)], reg_id="", name="Call-in User 2", email="", pid="")
+    finish(i6)
+
+    s7 = base - timedelta(days=85, hours=6)
+    w7 = webinar(81_234_567_007, "Benchmark Report Live: How Top Teams Run Webinars", tom, s7,
+                 45, agenda="Fresh numbers on registration, attendance and follow-up.",
+                 settings={"approval_type": 0}, tz="Europe/London", extra_crm=True)
+    w7_pool = rng.sample(pool, 20)
+    for p in w7_pool:
+        register(w7, p, before=s7)
+    register(w7, special["priya"], before=s7)
+    register(w7, special["chris"], "cancelled", before=s7)
+    i7 = world.add_instance(w7, Instance(uuid=w7.uuid, webinar_id=w7.id,
+                                         start_time=s7 + timedelta(minutes=2),
+                                         end_time=s7 + timedelta(minutes=48)))
+    attend(i7, w7, None, [(0, 46)], reg_id="", name="Tom Rivera", email=HOST2_EMAIL,
+           pid=tom.id, internal=True)
+    attend_random(i7, w7, w7_pool[:12], 46)
+    attend(i7, w7, special["priya"], [(2, 44)])
+    finish(i7)
+
 
 # --------------------------------------------------------------------------------------------
 # bench

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
 import sys
 import threading
+import time
 import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,12 +30,19 @@ from .common import (
     iso_ms,
     utcnow,
 )
+from .limits import ERROR_TEXT, ZOOM_QPS_MESSAGE, hubspot_429, zoom_429
 from .seeds import apply_seed
-from .world import World
+from .world import HUBSPOT_PORTAL_ID, World
 
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
 REDACTED = "[redacted]"
-SECRET_KEYS = frozenset({"access_token", "refresh_token", "client_secret", "download_token"})
+SECRET_KEYS = frozenset({"access_token", "refresh_token", "client_secret", "download_token",
+                         "token"})
+# A test that sends off-spec traffic on purpose (unknown routes, invalid bodies) marks it with
+# "X-Sandbox-Record: off" so that the exchange record stays a contract-checkable sample.
+NO_RECORD_HEADER = "x-sandbox-record"
+# also secret in what the client sends (query strings and form bodies): OAuth codes
+REQUEST_SECRET_KEYS = SECRET_KEYS | {"code", "code_verifier"}
 MAX_BODY = 64 * 1024 * 1024
 
 SERVICES = (("zoom", "/zoom"), ("hubspot", "/hubspot"), ("control", "/_sandbox"))
@@ -44,9 +54,9 @@ SERVICES = (("zoom", "/zoom"), ("hubspot", "/hubspot"), ("control", "/_sandbox")
 
 
 class Route:
-    __slots__ = ("method", "template", "segments", "handler", "auth")
+    __slots__ = ("method", "template", "segments", "handler", "auth", "category", "is_oauth")
 
-    def __init__(self, method, template, handler, auth):
+    def __init__(self, method, template, handler, auth, category=None):
         self.method = method
         self.template = template
         self.segments = [
@@ -55,6 +65,8 @@ class Route:
         ]
         self.handler = handler
         self.auth = auth
+        self.category = category  # Zoom rate-limit category ("Light", ...) or None
+        self.is_oauth = template.startswith("/oauth/")
 
     def match(self, segments: list[str]) -> dict | None:
         if len(segments) != len(self.segments):
@@ -71,7 +83,7 @@ class Route:
 
 
 ROUTES = {
-    "zoom": [Route(*r) for r in zoom.ROUTES],
+    "zoom": [Route(*r, zoom.rate_limit_category(r[0], r[1])) for r in zoom.ROUTES],
     "hubspot": [Route(*r) for r in hubspot.ROUTES],
     "control": [Route(*r) for r in control.ROUTES],
 }
@@ -124,11 +136,13 @@ def hubspot_error_body(category: str, message: str, **extra) -> dict:
 
 def error_reply(service: str, exc: Exception) -> Reply:
     if isinstance(exc, ZoomError):
-        return Reply(exc.status, {"code": exc.code, "message": exc.message, **exc.extra})
+        return Reply(exc.status, {"code": exc.code, "message": exc.message, **exc.extra},
+                     headers=dict(exc.headers))
     if isinstance(exc, ZoomOAuthError):
         return Reply(exc.status, {"reason": exc.reason, "error": exc.error})
     if isinstance(exc, HubSpotError):
-        return Reply(exc.status, hubspot_error_body(exc.category, exc.message, **exc.extra))
+        return Reply(exc.status, hubspot_error_body(exc.category, exc.message, **exc.extra),
+                     headers=dict(exc.headers))
     if isinstance(exc, ControlError):
         return Reply(exc.status, {"error": exc.message})
     if isinstance(exc, BadJson):
@@ -161,17 +175,48 @@ def internal_error_reply(service: str | None, exc: Exception) -> Reply:
     return Reply(500, {"error": message})
 
 
+def fault_reply(world: World, service: str, route: Route, req: Request, fault) -> Reply:
+    """The answer to a request hit by an injected fault (nothing in the world changed)."""
+    if fault.kind == "reset":
+        return Reply(0, None, fault="reset")
+    if fault.kind == "error":
+        status, text = fault.status, ERROR_TEXT[fault.status]
+        if service == "zoom" and route.is_oauth:
+            body = {"reason": text, "error": "server_error"}
+        elif service == "zoom":
+            body = {"code": status, "message": text}
+        else:
+            body = hubspot_error_body("INTERNAL_ERROR", f"{text} (injected fault)")
+        return Reply(status, body, fault="error")
+    retry = world.faults.retry_after_headers()
+    if service == "zoom":
+        headers = {"X-RateLimit-Category": route.category or "Light",
+                   "X-RateLimit-Type": "QPS", **retry}
+        reply = zoom_429(ZOOM_QPS_MESSAGE, headers)
+    else:
+        limit = world.limits.hubspot_per_10s or 190
+        headers = {"X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+                   "X-HubSpot-RateLimit-Max": str(limit),
+                   "X-HubSpot-RateLimit-Remaining": "0", **retry}
+        reply = hubspot_429("TEN_SECONDLY_ROLLING",
+                            "You have reached your ten_secondly_rolling limit.",
+                            hubspot.rate_limit_group(req.bearer()), headers)
+    reply.fault = "rate_limit"
+    return reply
+
+
 # --------------------------------------------------------------------------------------------
 # recording
 # --------------------------------------------------------------------------------------------
 
 
-def redact(value):
+def redact(value, keys=SECRET_KEYS):
     if isinstance(value, dict):
-        return {k: (REDACTED if k.lower() in SECRET_KEYS and v not in (None, "") else redact(v))
+        return {k: (REDACTED if k.lower() in keys and isinstance(v, str) and v != ""
+                    else redact(v, keys))
                 for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(v) for v in value]
+        return [redact(v, keys) for v in value]
     return value
 
 
@@ -184,6 +229,8 @@ class Recorder:
         self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
     def write(self, entry: dict) -> None:
+        for key in ("query", "request_body"):
+            entry[key] = redact(entry.get(key), REQUEST_SECRET_KEYS)
         line = json.dumps(redact(entry), ensure_ascii=False, default=str)
         with self._lock:
             if self._fh.closed:
@@ -195,6 +242,15 @@ class Recorder:
         with self._lock:
             if not self._fh.closed:
                 self._fh.close()
+
+
+def record_service(service: str, template: str) -> str:
+    """The API an exchange belongs to: Zoom's REST API ("zoom", api.zoom.us) is recorded apart
+    from its OAuth server ("zoom-oauth", zoom.us/oauth) and web pages ("zoom-web"), so that a
+    contract check of "zoom" against the REST API specs sees only REST traffic."""
+    if service != "zoom" or template.startswith("/v2/") or template == "/v2":
+        return service
+    return "zoom-oauth" if template.startswith("/oauth/") else "zoom-web"
 
 
 def _body_for_record(req: Request):
@@ -287,13 +343,19 @@ class _Handler(BaseHTTPRequestHandler):
                       params={}, query=query, headers=headers, raw_body=body, world=world)
         reply = self._dispatch(req, service, rel)
         if service in ("zoom", "hubspot"):
-            world.count_call(f"{service} {method} {req.template or '(unmatched)'}")
-            if sandbox.recorder is not None:
+            key = f"{service} {method} {req.template or '(unmatched)'}"
+            world.count_call(key, rate_limited=reply.status == 429)
+            if reply.fault:
+                world.count_fault(reply.fault)
+            elif sandbox.recorder is not None and headers.get(NO_RECORD_HEADER) != "off":
+                path = raw_path
+                if "{token}" in req.template:
+                    path = raw_path.rsplit("/", 1)[0] + "/" + REDACTED
                 sandbox.recorder.write({
                     "ts": iso_ms(utcnow()),
-                    "service": service,
+                    "service": record_service(service, req.template or rel),
                     "method": method,
-                    "path": rel,
+                    "path": path,
                     "template": req.template,
                     "query": query,
                     "headers": {k: (REDACTED if k == "authorization" else v)
@@ -303,11 +365,25 @@ class _Handler(BaseHTTPRequestHandler):
                     "status": reply.status,
                     "response_body": reply.body if reply.raw is None else None,
                 })
+        if reply.fault == "reset":
+            self._reset_connection()
+            return
         self._send(reply)
+
+    def _reset_connection(self) -> None:
+        """Drop the connection with a TCP RST, without a byte of response."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
 
     def _dispatch(self, req: Request, service: str | None, rel: str) -> Reply:
         if service is None:
             return not_found_reply(None, req.method, rel, [])
+        world: World = req.world
         try:
             segments, doubled = split_path(rel)
             route, params = find_route(service, req.method, segments)
@@ -315,13 +391,32 @@ class _Handler(BaseHTTPRequestHandler):
                 return not_found_reply(service, req.method, rel, params)
             req.template = route.template
             req.params = params
+            if service == "control":
+                return route.handler(req)
+            fault = world.faults.draw(service)
+            if fault is not None:
+                if fault.slow_s:
+                    world.count_fault("slow")
+                    time.sleep(fault.slow_s)
+                if fault.kind is not None:
+                    return fault_reply(world, service, route, req, fault)
+            headers = {}
             if service == "zoom":
                 _check_zoom_uuid_encoding(route, segments, doubled)
                 if route.auth:
                     zoom.check_auth(req)
-            elif service == "hubspot" and route.auth:
-                hubspot.check_auth(req)
-            return route.handler(req)
+                    limited, headers = world.limits.zoom_admit(route.category)
+                    if limited is not None:
+                        return limited
+            elif route.auth:
+                group = hubspot.check_auth(req)
+                limited, headers = world.limits.hubspot_admit(group, HUBSPOT_PORTAL_ID)
+                if limited is not None:
+                    return limited
+            reply = route.handler(req)
+            if headers:
+                reply.headers = {**headers, **reply.headers}
+            return reply
         except (ZoomError, ZoomOAuthError, HubSpotError, ControlError, BadJson) as exc:
             return error_reply(service, exc)
         except Exception as exc:  # a sandbox bug: answer 500 in the service's shape

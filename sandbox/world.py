@@ -9,15 +9,15 @@ Zoom ``next_page_token`` maps to ``(listing key, offset)``, so serving a page is
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import threading
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .common import iso_ms, utcnow
+from .limits import Faults, Limits
+from .tokens import TokenStore
 
 # --------------------------------------------------------------------------------------------
 # Fixed credentials (also served by GET /_sandbox/credentials)
@@ -31,10 +31,19 @@ HUBSPOT_TOKEN = "pat-na1-5a9d1c3e-0b7f-4e2a-9c6d-8f1e2a3b4c5d"
 HUBSPOT_PORTAL_ID = "424242"
 HUBSPOT_APP_ID = "1001"
 HUBSPOT_CLIENT_SECRET = "5d0c3b9a-1e2f-4a6b-8c7d-9e0f1a2b3c4d"
-
-_TOKEN_KEY = b"sandbox-zoom-token-signing-key:" + ZOOM_CLIENT_SECRET.encode()
+# A Zoom *user-OAuth* app (authorization-code flow), distinct from the Server-to-Server app.
+ZOOM_OAUTH_CLIENT_ID = "sandbox-zoom-oauth-client-id"
+ZOOM_OAUTH_CLIENT_SECRET = "sandbox-zoom-oauth-client-secret-2c9e5a7b13f4"
+# The HubSpot public app's OAuth client id (its secret is HUBSPOT_CLIENT_SECRET).
+HUBSPOT_CLIENT_ID = "8f2b6c1d-3a4e-4f5a-9b8c-7d6e5f4a3b2c"
+HUBSPOT_HUB_DOMAIN = "sandbox.hubspot.example"
+HUBSPOT_USER = "admin@sandbox.example"
 
 ZOOM_SCOPE = "user:read:admin webinar:read:admin webinar:write:admin report:read:admin"
+HUBSPOT_DEFAULT_SCOPES = ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write",
+                          "crm.schemas.contacts.read", "crm.schemas.contacts.write",
+                          "crm.objects.marketing_events.read",
+                          "crm.objects.marketing_events.write"]
 
 # Registrant standard fields besides email / first_name / last_name (Zoom's order).
 REGISTRANT_FIELDS = (
@@ -65,11 +74,14 @@ def credentials() -> dict:
             "client_id": ZOOM_CLIENT_ID,
             "client_secret": ZOOM_CLIENT_SECRET,
             "webhook_secret": ZOOM_WEBHOOK_SECRET,
+            "oauth_client_id": ZOOM_OAUTH_CLIENT_ID,
+            "oauth_client_secret": ZOOM_OAUTH_CLIENT_SECRET,
         },
         "hubspot": {
             "token": HUBSPOT_TOKEN,
             "portal_id": HUBSPOT_PORTAL_ID,
             "app_id": HUBSPOT_APP_ID,
+            "client_id": HUBSPOT_CLIENT_ID,
             "client_secret": HUBSPOT_CLIENT_SECRET,
         },
     }
@@ -100,6 +112,11 @@ class User:
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+DEFAULT_OWNER = User(id="sAnDbOxOwNeR0000000001", email="owner@sandbox.example",
+                     first_name="Sandbox", last_name="Owner", type=2, pmi=5_550_000_001,
+                     created_at=datetime(2024, 1, 1, tzinfo=UTC))
 
 
 class Registrant:
@@ -327,10 +344,37 @@ class World:
     def __init__(self):
         self.lock = threading.RLock()
         self.base_url = "http://127.0.0.1:8765"
-        # knobs (later: a /_sandbox/limits endpoint)
-        self.zoom_token_ttl_s = 3600
-        self.page_token_ttl_s = 15 * 60
+        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits and faults;
+        # token state is never cleared, like the tokens themselves.
+        self.limits = Limits()
+        self.faults = Faults()
+        self.tokens = TokenStore()
         self.reset()
+
+    # lifetimes (set with POST /_sandbox/limits; attributes kept for tests)
+    @property
+    def zoom_token_ttl_s(self) -> float:
+        return self.limits.ttl("zoom_token_ttl_s")
+
+    @zoom_token_ttl_s.setter
+    def zoom_token_ttl_s(self, value: float) -> None:
+        self.limits.set_ttl("zoom_token_ttl_s", value)
+
+    @property
+    def hubspot_token_ttl_s(self) -> float:
+        return self.limits.ttl("hubspot_token_ttl_s")
+
+    @hubspot_token_ttl_s.setter
+    def hubspot_token_ttl_s(self, value: float) -> None:
+        self.limits.set_ttl("hubspot_token_ttl_s", value)
+
+    @property
+    def page_token_ttl_s(self) -> float:
+        return self.limits.ttl("page_token_ttl_s")
+
+    @page_token_ttl_s.setter
+    def page_token_ttl_s(self, value: float) -> None:
+        self.limits.set_ttl("page_token_ttl_s", value)
 
     # ---------------------------------------------------------------- reset / counters
     def reset(self) -> None:
@@ -359,6 +403,8 @@ class World:
                 self.properties[p["name"]] = p
             self.marketing_events: dict[tuple[str, str], MarketingEvent] = {}
             self.next_event_id = 5_000_001
+            # Zoom: successful registrations per (webinar id, e-mail, UTC day)
+            self.registrations_today: Counter = Counter()
             self.reset_calls()
 
     def reset_calls(self) -> None:
@@ -366,34 +412,22 @@ class World:
             self.calls: Counter = Counter()
             self.calls_total = 0
             self.calls_rate_limited = 0
+            self.calls_rate_limited_by: Counter = Counter()
+            self.fault_counts: Counter = Counter({k: 0 for k in
+                                                  ("error", "rate_limit", "reset", "slow",
+                                                   "partial")})
 
-    def count_call(self, key: str) -> None:
+    def count_call(self, key: str, *, rate_limited: bool = False) -> None:
         with self.lock:
             self.calls[key] += 1
             self.calls_total += 1
+            if rate_limited:
+                self.calls_rate_limited += 1
+                self.calls_rate_limited_by[key] += 1
 
-    # ---------------------------------------------------------------- Zoom auth
-    # Access tokens are self-validating (expiry + HMAC with a fixed key), so a token stays
-    # valid across reset(), across sandbox restarts and between two sandbox processes (the
-    # demo links accounts through a short-lived sandbox, then runs against another one).
-    def issue_zoom_token(self) -> str:
-        expires = int(time.time() + self.zoom_token_ttl_s)
-        body = f"{expires}.{secrets.token_urlsafe(18)}"
-        return f"sbx.{body}.{self._zoom_token_sig(body)}"
-
-    @staticmethod
-    def _zoom_token_sig(body: str) -> str:
-        return hmac.new(_TOKEN_KEY, body.encode(), hashlib.sha256).hexdigest()[:32]
-
-    def zoom_token_state(self, token: str | None) -> str:
-        """"ok", "expired" or "invalid"."""
-        parts = (token or "").split(".")
-        if len(parts) != 4 or parts[0] != "sbx" or not parts[1].isdigit():
-            return "invalid"
-        body = f"{parts[1]}.{parts[2]}"
-        if not hmac.compare_digest(parts[3], self._zoom_token_sig(body)):
-            return "invalid"
-        return "ok" if time.time() < int(parts[1]) else "expired"
+    def count_fault(self, kind: str) -> None:
+        with self.lock:
+            self.fault_counts[kind] += 1
 
     # ---------------------------------------------------------------- Zoom pagination
     def page_token_new(self, key: tuple, offset: int) -> str:
@@ -426,9 +460,14 @@ class World:
         return user
 
     def find_user(self, ref: str) -> User | None:
+        """By id or e-mail; ``me`` is the account's first user (the owner).
+
+        A Zoom account always has an owner: in a world without users (right after a reset),
+        ``me`` is a built-in owner who hosts nothing and is not listed by ``GET /users``.
+        """
         with self.lock:
             if ref == "me":
-                return self.users[0] if self.users else None
+                return self.users[0] if self.users else DEFAULT_OWNER
             return self.users_by_id.get(ref) or self.users_by_email.get(ref.lower())
 
     def add_webinar(self, webinar: Webinar) -> Webinar:

@@ -1,4 +1,4 @@
-"""Zoom: Server-to-Server OAuth token endpoint and the /v2 REST resources we serve.
+"""Zoom: OAuth (Server-to-Server and user OAuth, auto-approved) and the /v2 REST resources.
 
 Response shapes follow Zoom's official OpenAPI specs (Meetings API and Users API).
 """
@@ -10,15 +10,30 @@ import binascii
 import html
 import math
 import secrets
-from datetime import timedelta
+import time
+from datetime import date, timedelta
+from urllib.parse import urlencode, urlsplit
 
 from .common import Reply, ZoomError, ZoomOAuthError, iso_z, utcnow
+from .limits import next_midnight_utc
+from .tokens import (
+    ZOOM_ACCESS,
+    ZOOM_REFRESH,
+    ZOOM_REFRESH_TTL_S,
+    ZOOM_S2S,
+    TokenStore,
+    make_token,
+    parse_token,
+    pkce_matches,
+)
 from .world import (
     API_STATUS,
     REGISTRANT_FIELDS,
     ZOOM_ACCOUNT_ID,
     ZOOM_CLIENT_ID,
     ZOOM_CLIENT_SECRET,
+    ZOOM_OAUTH_CLIENT_ID,
+    ZOOM_OAUTH_CLIENT_SECRET,
     ZOOM_SCOPE,
     PageTokenError,
     Registrant,
@@ -26,6 +41,10 @@ from .world import (
     World,
 )
 
+MAX_REGISTRATIONS_PER_DAY = 3
+REGISTRATIONS_MESSAGE = ("You have reached the maximum of 3 registrations per day for this "
+                         "registrant for this webinar.")
+MAX_REPORT_RANGE_MONTHS = 1
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 300
 MAX_USERS_PAGE_SIZE = 2000
@@ -33,41 +52,158 @@ UNEXPIRED_WINDOW = timedelta(days=30)
 
 
 # --------------------------------------------------------------------------------------------
-# OAuth
+# OAuth: Server-to-Server (account_credentials) and user OAuth (authorization code, refresh)
 # --------------------------------------------------------------------------------------------
 
 
-def oauth_token(req) -> Reply:
+def _basic_auth(req) -> tuple[str | None, str | None]:
     auth = req.headers.get("authorization", "")
-    client_id = client_secret = None
     if auth[:6].lower() == "basic ":
         try:
             decoded = base64.b64decode(auth[6:].strip(), validate=True).decode("utf-8")
-            client_id, _, client_secret = decoded.partition(":")
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            pass
-    if client_id != ZOOM_CLIENT_ID or client_secret != ZOOM_CLIENT_SECRET:
-        raise ZoomOAuthError(401, "invalid_client", "Invalid client_id or client_secret")
+            return None, None
+        client_id, _, client_secret = decoded.partition(":")
+        return client_id, client_secret
+    return None, None
+
+
+def _client_app(req) -> str:
+    """"s2s" or "oauth" for the HTTP Basic client, else a 401 like Zoom's."""
+    client_id, client_secret = _basic_auth(req)
+    if client_id == ZOOM_CLIENT_ID and client_secret == ZOOM_CLIENT_SECRET:
+        return "s2s"
+    if client_id == ZOOM_OAUTH_CLIENT_ID and client_secret == ZOOM_OAUTH_CLIENT_SECRET:
+        return "oauth"
+    raise ZoomOAuthError(401, "invalid_client", "Invalid client_id or client_secret")
+
+
+def api_url(world: World) -> str:
+    """Where the API lives, as Zoom's token response says it (``api_url`` + "/v2" = base)."""
+    return f"{world.base_url}/zoom"
+
+
+def _user_tokens(world: World, grant: str) -> dict:
+    ttl = world.zoom_token_ttl_s
+    return {
+        "access_token": make_token(ZOOM_ACCESS, grant, ttl),
+        "token_type": "bearer",
+        "refresh_token": make_token(ZOOM_REFRESH, grant, ZOOM_REFRESH_TTL_S),
+        "expires_in": math.ceil(ttl),
+        "scope": ZOOM_SCOPE,
+        "api_url": api_url(world),
+    }
+
+
+def oauth_token(req) -> Reply:
+    world: World = req.world
+    app = _client_app(req)
     params = dict(req.query)
     params.update(req.form())
-    if params.get("grant_type") != "account_credentials":
-        raise ZoomOAuthError(400, "unsupported_grant_type", "Unsupported grant type")
-    if params.get("account_id") != ZOOM_ACCOUNT_ID:
-        raise ZoomOAuthError(400, "invalid_request", "Invalid request : Invalid account_id")
+    grant_type = params.get("grant_type")
+    if app == "s2s":
+        if grant_type != "account_credentials":
+            raise ZoomOAuthError(400, "unsupported_grant_type", "Unsupported grant type")
+        if params.get("account_id") != ZOOM_ACCOUNT_ID:
+            raise ZoomOAuthError(400, "invalid_request", "Invalid request : Invalid account_id")
+        ttl = world.zoom_token_ttl_s
+        return Reply(200, {
+            "access_token": make_token(ZOOM_S2S, TokenStore.new_grant("s"), ttl),
+            "token_type": "bearer",
+            "expires_in": math.ceil(ttl),
+            "scope": ZOOM_SCOPE,
+            "api_url": api_url(world),
+        })
+    store = world.tokens
+    if grant_type == "authorization_code":
+        code = params.get("code") or ""
+        info = store.peek_code(code)
+        if info is None or info["service"] != "zoom":
+            raise ZoomOAuthError(400, "invalid_grant", "Invalid authorization code")
+        if params.get("redirect_uri") != info["redirect_uri"]:
+            raise ZoomOAuthError(400, "invalid_request", "Redirect URI mismatch.")
+        if info.get("code_challenge") and not pkce_matches(
+                info["code_challenge"], info["code_challenge_method"],
+                params.get("code_verifier") or ""):
+            raise ZoomOAuthError(400, "invalid_request", "Invalid code_verifier.")
+        if store.take_code(code) is None:  # used meanwhile by a concurrent request
+            raise ZoomOAuthError(400, "invalid_grant", "Invalid authorization code")
+        return Reply(200, _user_tokens(world, info["grant"]))
+    if grant_type == "refresh_token":
+        status, tok = store.check(params.get("refresh_token"), (ZOOM_REFRESH,))
+        if status != "ok" or not store.use_refresh(tok):
+            raise ZoomOAuthError(400, "invalid_grant", "Invalid Token!")
+        return Reply(200, _user_tokens(world, tok.grant))
+    raise ZoomOAuthError(400, "unsupported_grant_type", "Unsupported grant type")
+
+
+def oauth_revoke(req) -> Reply:
+    """``POST /oauth/revoke?token=``: the token's whole grant stops working (idempotent)."""
     world: World = req.world
-    return Reply(200, {
-        "access_token": world.issue_zoom_token(),
-        "token_type": "bearer",
-        "expires_in": int(world.zoom_token_ttl_s),
-        "scope": ZOOM_SCOPE,
-    })
+    app = _client_app(req)
+    params = dict(req.query)
+    params.update(req.form())
+    tok = parse_token(params.get("token"))
+    kinds = (ZOOM_S2S,) if app == "s2s" else (ZOOM_ACCESS, ZOOM_REFRESH)
+    if tok is None or tok.kind not in kinds:
+        raise ZoomOAuthError(400, "invalid_request", "Invalid Token!")
+    world.tokens.revoke_grant(tok.grant)
+    return Reply(200, {"status": "success"})
+
+
+def _page(status: int, title: str, text: str) -> Reply:
+    body = (f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
+            f"<p>{html.escape(text)}</p>")
+    return Reply(status, None, content_type="text/html; charset=utf-8",
+                 raw=body.encode("utf-8"))
+
+
+def authorize_error(req, error: str, reason: str) -> Reply:
+    """A 400 for a bad authorize request: a page for browsers, Zoom's OAuth JSON otherwise."""
+    if "text/html" in req.headers.get("accept", ""):
+        return _page(400, "Zoom authorization failed", f"{reason} ({error})")
+    return Reply(400, {"reason": reason, "error": error})
+
+
+def redirect_with(redirect_uri: str, params: dict) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}"
+
+
+def valid_redirect_uri(value: str) -> bool:
+    parts = urlsplit(value or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.fragment
+
+
+def oauth_authorize(req) -> Reply:
+    """The user clicks "Allow" at once: 302 back to ``redirect_uri`` with a single-use code."""
+    q = req.query
+    if q.get("client_id") != ZOOM_OAUTH_CLIENT_ID:
+        return authorize_error(req, "invalid_client", "Invalid client_id.")
+    if q.get("response_type") != "code":
+        return authorize_error(req, "unsupported_response_type",
+                               "Unsupported response_type: use response_type=code.")
+    redirect_uri = q.get("redirect_uri") or ""
+    if not valid_redirect_uri(redirect_uri):
+        return authorize_error(req, "invalid_request", "Invalid redirect_uri.")
+    challenge = q.get("code_challenge") or ""
+    method = q.get("code_challenge_method") or ("plain" if challenge else "")
+    if challenge and method not in ("S256", "plain"):
+        return authorize_error(req, "invalid_request", "Invalid code_challenge_method.")
+    code = req.world.tokens.new_code(
+        service="zoom", client_id=ZOOM_OAUTH_CLIENT_ID, redirect_uri=redirect_uri,
+        grant=TokenStore.new_grant("z"), code_challenge=challenge,
+        code_challenge_method=method)
+    location = redirect_with(redirect_uri, {"code": code, "state": q.get("state")})
+    return Reply(302, None, headers={"Location": location},
+                 content_type="text/html; charset=utf-8", raw=b"")
 
 
 def check_auth(req) -> None:
-    state = req.world.zoom_token_state(req.bearer())
-    if state == "expired":
+    status, _tok = req.world.tokens.check(req.bearer(), (ZOOM_S2S, ZOOM_ACCESS))
+    if status == "expired":
         raise ZoomError(401, 124, "Access token is expired.")
-    if state != "ok":
+    if status != "ok":
         raise ZoomError(401, 124, "Invalid access token.")
 
 
@@ -183,7 +319,6 @@ def user_json(u) -> dict:
         "user_created_at": iso_z(u.created_at),
         "last_login_time": iso_z(u.last_login_time),
         "last_client_version": "6.0.2.33403(mac)",
-        "language": "en-US",
         "status": "active",
         "role_id": "0" if u.type == 2 else "2",
         "employee_unique_id": "",
@@ -191,6 +326,25 @@ def user_json(u) -> dict:
         "im_group_ids": [],
         "login_types": [100],
     }
+
+
+def user_detail_json(u) -> dict:
+    data = user_json(u)
+    data.update({
+        "language": "en-US",
+        "account_id": ZOOM_ACCOUNT_ID,
+        "account_number": 10_044_221,
+        "role_name": "Owner" if u.type != 2 else "Member",
+        "use_pmi": False,
+        "personal_meeting_url": f"https://sandbox.zoom.example/j/{u.pmi}",
+        "jid": f"{u.id.lower()}@xmpp.zoom.us",
+        "cluster": "us01",
+        "company": "",
+        "job_title": "",
+        "location": "",
+        "phone_number": "",
+    })
+    return data
 
 
 def webinar_item_json(world: World, w: Webinar) -> dict:
@@ -353,6 +507,16 @@ def list_users(req) -> Reply:
     return Reply(200, env)
 
 
+def get_user(req) -> Reply:
+    world: World = req.world
+    ref = req.params["userId"]
+    with world.lock:
+        user = world.find_user(ref)
+        if user is None:
+            raise ZoomError(404, 1001, f"User does not exist: {ref}.")
+        return Reply(200, user_detail_json(user))
+
+
 def list_user_webinars(req) -> Reply:
     world: World = req.world
     ref = req.params["userId"]
@@ -448,6 +612,12 @@ def add_registrant(req) -> Reply:
             if not occ_ids or any(o not in known for o in occ_ids):
                 raise ZoomError(400, 3000, f"Invalid occurrence_ids: {raw_occ}.")
         new_status = "approved" if settings.get("approval_type", 0) == 0 else "pending"
+        day_key = (w.id, email.strip().lower(), int(time.time() // 86400))
+        if world.registrations_today[day_key] >= MAX_REGISTRATIONS_PER_DAY:
+            raise ZoomError(429, 429, REGISTRATIONS_MESSAGE, headers={
+                "X-RateLimit-Category": "Light", "X-RateLimit-Type": "Daily-limit",
+                "Retry-After": iso_z(next_midnight_utc())})
+        world.registrations_today[day_key] += 1
         existing = w.reg_by_email.get(email.strip().lower())
         if existing is not None:
             if existing.status in ("denied", "cancelled"):
@@ -569,7 +739,6 @@ def report_webinar(req) -> Reply:
         return Reply(200, {
             "uuid": inst.uuid,
             "id": w.id,
-            "host_id": w.host_id,
             "type": w.type,
             "topic": w.topic,
             "user_name": host.display_name if host else "",
@@ -594,6 +763,129 @@ def past_participants(req) -> Reply:
     return Reply(200, env)
 
 
+def _date_param(req, name: str, *, required: bool = True) -> date | None:
+    raw = req.query.get(name) or ""
+    if not raw:
+        if required:
+            raise ZoomError(400, 300, f"Invalid parameter: {name}.")
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ZoomError(400, 300, f"Invalid parameter: {name}.") from None
+
+
+def add_months(d: date, months: int) -> date:
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(d)
+
+
+def _enum_param(req, name: str, allowed: tuple, default: str) -> str:
+    value = req.query.get(name) or default
+    if value not in allowed:
+        raise ZoomError(400, 300, f"Invalid parameter: {name}.")
+    return value
+
+
+def _max_concurrent(rows) -> int:
+    events = []
+    for p in rows:
+        if not p.internal_user:
+            events.append((p.join_time, 1))
+            events.append((p.leave_time, -1))
+    events.sort(key=lambda e: (e[0], e[1]))
+    best = current = 0
+    for _when, delta in events:
+        current += delta
+        best = max(best, current)
+    return best
+
+
+def history_row(world: World, w: Webinar, inst) -> dict:
+    host = world.users_by_id.get(w.host_id)
+    rows = inst.participants
+    people = {p.id or p.registrant_id or p.user_email or p.name for p in rows}
+    viewers = {p.id or p.registrant_id or p.user_email or p.name for p in rows
+               if not p.internal_user and p.user_email}
+    return {
+        "meeting_uuid": inst.uuid,
+        "meeting_id": w.id,
+        "type": "Webinar",
+        "host_display_name": host.display_name if host else "",
+        "host_email": host.email if host else "",
+        "start_time": iso_z(inst.start_time),
+        "end_time": iso_z(inst.end_time),
+        "topic": w.topic,
+        "participants": len(people),
+        "duration": round((inst.end_time - inst.start_time).total_seconds() / 60),
+        "total_participant_minutes": round(sum(p.duration for p in rows) / 60),
+        "department": host.dept if host else "",
+        "group": [],
+        "source": "Zoom",
+        "unique_viewers": len(viewers),
+        "max_concurrent_views": _max_concurrent(rows),
+        "create_time": iso_z(w.created_at),
+        "custom_fields": [],
+        "tracking_fields": [],
+        "feature_used": {
+            "screen_sharing": True,
+            "video_on": True,
+            "in_meeting_chat": True,
+            "poll": False,
+            "waiting_room": False,
+            "telephone_usage": any(not p.user_email and not p.id for p in rows),
+            "record_to_cloud": False,
+            "registration": bool(w.registrants),
+        },
+    }
+
+
+def history_meetings(req) -> Reply:
+    """``GET /report/history_meetings``: one row per held instance in a date range (≤ 1 month).
+
+    Dates are UTC days, both ends included. The sandbox has webinars only, so
+    ``meeting_type=meeting`` lists nothing.
+    """
+    world: World = req.world
+    date_from = _date_param(req, "from")
+    date_to = _date_param(req, "to")
+    if date_to < date_from:
+        raise ZoomError(400, 300, "Invalid parameter: to. The to date must not be earlier "
+                                  "than the from date.")
+    if date_to > add_months(date_from, MAX_REPORT_RANGE_MONTHS):
+        raise ZoomError(400, 300, "Invalid parameter: to. The date range defined by the from "
+                                  "and to parameters should only be one month.")
+    date_type = _enum_param(req, "date_type", ("start_time", "end_time"), "start_time")
+    meeting_type = _enum_param(req, "meeting_type", ("meeting", "webinar", "all"), "all")
+    _enum_param(req, "report_type", ("all", "poll", "survey", "qa", "resource", "reaction"),
+                "all")
+    search = (req.query.get("search_key") or "").strip().lower()
+    with world.lock:
+        found = []
+        if meeting_type in ("webinar", "all"):
+            for w in world.webinars.values():
+                if search and search not in w.topic.lower() and search != str(w.id):
+                    continue
+                for inst in w.instances:
+                    when = inst.start_time if date_type == "start_time" else inst.end_time
+                    if date_from <= when.date() <= date_to:
+                        found.append((inst.start_time, inst.uuid, w, inst))
+        found.sort(key=lambda f: (f[0], f[1]))
+        key = ("history", str(date_from), str(date_to), date_type, meeting_type, search)
+        items, env = paginate(req, key, found)
+        return Reply(200, {
+            "next_page_token": env["next_page_token"],
+            "page_size": env["page_size"],
+            "history_meetings": [history_row(world, w, inst) for _s, _u, w, inst in items],
+        })
+
+
 def join_page(req) -> Reply:
     world: World = req.world
     ref = req.params["webinarId"]
@@ -606,10 +898,49 @@ def join_page(req) -> Reply:
                  raw=body.encode("utf-8"))
 
 
+# Zoom's "Rate Limit Label" of each operation, taken from the official OpenAPI descriptions
+# (meetings-api / users-api, "**Rate Limit Label:** `LIGHT`" in each operation's description)
+# when this table was written; the spec is never read at run time. Includes a few operations
+# the sandbox does not serve yet, so adding their routes needs no lookup.
+RATE_LIMIT_LABELS = {
+    ("GET", "/users"): "Medium",
+    ("GET", "/users/{userId}"): "Light",
+    ("GET", "/users/{userId}/webinars"): "Medium",
+    ("GET", "/webinars/{webinarId}"): "Light",
+    ("PATCH", "/webinars/{webinarId}"): "Light",
+    ("GET", "/webinars/{webinarId}/registrants"): "Medium",
+    ("POST", "/webinars/{webinarId}/registrants"): "Light",
+    ("GET", "/webinars/{webinarId}/registrants/questions"): "Light",
+    ("PUT", "/webinars/{webinarId}/registrants/status"): "Medium",
+    ("GET", "/webinars/{webinarId}/registrants/{registrantId}"): "Light",
+    ("GET", "/past_webinars/{webinarId}/instances"): "Light",
+    ("GET", "/past_webinars/{webinarId}/participants"): "Medium",
+    ("GET", "/past_webinars/{webinarId}/absentees"): "Heavy",
+    ("GET", "/report/webinars/{webinarId}"): "Heavy",
+    ("GET", "/report/webinars/{webinarId}/participants"): "Heavy",
+    ("GET", "/report/history_meetings"): "Heavy",
+    ("POST", "/users/{userId}/meetings"): "Light",
+    ("GET", "/meetings/{meetingId}"): "Light",
+    ("GET", "/past_meetings/{meetingId}/participants"): "Medium",
+    ("GET", "/meetings/{meetingId}/recordings"): "Light",
+    ("GET", "/users/{userId}/recordings"): "Medium",
+}
+
+
+def rate_limit_category(method: str, template: str) -> str | None:
+    """"Light" | "Medium" | "Heavy" | "Resource-intensive" for a /v2 route, else None."""
+    if not template.startswith("/v2/"):
+        return None
+    return RATE_LIMIT_LABELS[(method, template[3:])]
+
+
 # (method, template, handler, needs bearer token)
 ROUTES = [
+    ("GET", "/oauth/authorize", oauth_authorize, False),
     ("POST", "/oauth/token", oauth_token, False),
+    ("POST", "/oauth/revoke", oauth_revoke, False),
     ("GET", "/v2/users", list_users, True),
+    ("GET", "/v2/users/{userId}", get_user, True),
     ("GET", "/v2/users/{userId}/webinars", list_user_webinars, True),
     ("GET", "/v2/webinars/{webinarId}", get_webinar_detail, True),
     ("GET", "/v2/webinars/{webinarId}/registrants", list_registrants, True),
@@ -620,5 +951,6 @@ ROUTES = [
     ("GET", "/v2/past_webinars/{webinarId}/instances", past_instances, True),
     ("GET", "/v2/past_webinars/{webinarId}/participants", past_participants, True),
     ("GET", "/v2/report/webinars/{webinarId}", report_webinar, True),
+    ("GET", "/v2/report/history_meetings", history_meetings, True),
     ("GET", "/w/{webinarId}", join_page, False),
 ]

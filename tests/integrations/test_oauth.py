@@ -328,7 +328,8 @@ def test_disconnect_revokes_the_tokens(oauth_apps, admin_client, sandbox):
     assert account.token_expires_at is None
     # Zoom (the sandbox) no longer accepts the old token.
     me = requests.get(f"{sandbox.url}/zoom/v2/users/me", timeout=10,
-                      headers={"Authorization": f"Bearer {old_token}"})
+                      headers={"Authorization": f"Bearer {old_token}",
+                               "X-Sandbox-Record": "off"})  # a probe, not product traffic
     assert me.status_code == 401
     # ... and every admin page now asks for a reconnect.
     assert "needs to be reconnected" in admin_client.get("/admin/").content.decode()

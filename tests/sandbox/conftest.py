@@ -1,5 +1,7 @@
 """Fixtures for the sandbox's own tests: a fresh in-process server per test, plain requests."""
 
+import os
+
 import pytest
 import requests
 
@@ -30,6 +32,19 @@ class Client:
     def calls(self) -> dict:
         return self.http.get(f"{self.url}/_sandbox/calls", timeout=10).json()
 
+    def hubspot_contacts_emails(self) -> list[str]:
+        return [c["properties"]["email"] for c in self.state("hubspot")["hubspot"]["contacts"]]
+
+    def limits(self, **limits) -> dict:
+        response = self.http.post(f"{self.url}/_sandbox/limits", json=limits, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def faults(self, **faults) -> dict:
+        response = self.http.post(f"{self.url}/_sandbox/faults", json=faults, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
     # Zoom
     def token_response(self, client_id=None, client_secret=None, **form):
         zoom = self.creds["zoom"]
@@ -46,9 +61,14 @@ class Client:
             self._zoom_token = response.json()["access_token"]
         return self._zoom_token
 
-    def zoom(self, method: str, path: str, **kw):
-        """``path`` is relative to /zoom/v2 and sent as-is (already encoded)."""
+    def zoom(self, method: str, path: str, *, record: bool = True, **kw):
+        """``path`` is relative to /zoom/v2 and sent as-is (already encoded).
+
+        ``record=False``: off Zoom's spec on purpose, keep it out of the exchange record.
+        """
         headers = {"Authorization": f"Bearer {self.zoom_token()}", **kw.pop("headers", {})}
+        if not record:
+            headers["X-Sandbox-Record"] = "off"
         return self.http.request(method, f"{self.url}/zoom/v2{path}", headers=headers,
                                  timeout=30, **kw)
 
@@ -62,7 +82,8 @@ class Client:
 
 @pytest.fixture
 def srv():
-    with SandboxServer() as server:
+    # SANDBOX_RECORD=FILE records these exchanges too (for the contract check of the specs)
+    with SandboxServer(record_path=os.environ.get("SANDBOX_RECORD") or None) as server:
         yield server
 
 

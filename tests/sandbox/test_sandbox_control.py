@@ -33,7 +33,8 @@ def test_calls_are_counted_by_path_template(client):
     client.zoom("GET", "/webinars/81234567001/registrants")
     client.zoom("GET", "/webinars/81234567003/registrants", params={"status": "denied"})
     client.zoom("GET", "/webinars/81234567003")
-    client.http.get(f"{client.url}/zoom/v2/users", timeout=10)  # unauthenticated: counted too
+    client.http.get(f"{client.url}/zoom/v2/users", timeout=10,  # unauthenticated: counted too
+                    headers={"X-Sandbox-Record": "off"})  # (a 401 Zoom's spec leaves out)
     client.hubspot("POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": [
         {"id": "a@example.com", "idProperty": "email", "properties": {}}]})
     client.hubspot("POST", "/marketing/v3/marketing-events/attendance/e1/attend/email-create",
@@ -55,7 +56,9 @@ def test_calls_are_counted_by_path_template(client):
     assert calls["total"] == 8 and calls["rate_limited"] == 0
 
     assert client.http.post(f"{client.url}/_sandbox/calls/reset", timeout=10).status_code == 200
-    assert client.calls() == {"total": 0, "rate_limited": 0, "by_endpoint": {}}
+    assert client.calls() == {
+        "total": 0, "rate_limited": 0, "by_endpoint": {}, "rate_limited_by_endpoint": {},
+        "faults": {"error": 0, "rate_limit": 0, "reset": 0, "slow": 0, "partial": 0}}
 
 
 def test_record_file_has_one_redacted_line_per_exchange(tmp_path):
@@ -75,14 +78,16 @@ def test_record_file_has_one_redacted_line_per_exchange(tmp_path):
         http.post(f"{srv.url}/hubspot/crm/v3/objects/contacts/batch/read", timeout=10,
                   headers={"Authorization": f"Bearer {creds['hubspot']['token']}"},
                   json={"idProperty": "email", "inputs": [{"id": "x@example.com"}]})
+        http.get(f"{srv.url}/zoom/v2/nope", timeout=10,  # off-spec on purpose: not recorded
+                 headers={"Authorization": f"Bearer {token}", "X-Sandbox-Record": "off"})
     text = path.read_text()
     for secret in (token, zoom["client_secret"], creds["hubspot"]["token"]):
         assert secret not in text
     lines = [json.loads(line) for line in text.splitlines()]
     assert [(e["service"], e["method"], e["path"], e["status"]) for e in lines] == [
-        ("zoom", "POST", "/oauth/token", 200),
-        ("zoom", "GET", "/v2/webinars/81234567003/registrants", 200),
-        ("hubspot", "POST", "/crm/v3/objects/contacts/batch/read", 207),
+        ("zoom-oauth", "POST", "/zoom/oauth/token", 200),
+        ("zoom", "GET", "/zoom/v2/webinars/81234567003/registrants", 200),
+        ("hubspot", "POST", "/hubspot/crm/v3/objects/contacts/batch/read", 207),
     ]
     token_line, list_line, read_line = lines
     assert token_line["response_body"]["access_token"] == "[redacted]"
@@ -98,7 +103,7 @@ def test_record_file_has_one_redacted_line_per_exchange(tmp_path):
 
 def test_state_sections_and_reset(client):
     summary = client.seed("demo")
-    assert summary["webinars"] == 5 and summary["contacts"] == 3
+    assert summary["webinars"] == 7 and summary["contacts"] == 3
     state = client.state()
     assert set(state) == {"hubspot", "zoom"}
     assert set(client.state("zoom")) == {"zoom"}
@@ -234,7 +239,7 @@ def test_command_line_serves_until_stopped():
         assert url and url.startswith("http://127.0.0.1:")
         state = requests.get(f"{url}/_sandbox/state", params={"section": "zoom"},
                              timeout=10).json()
-        assert len(state["zoom"]["webinars"]) == 5
+        assert len(state["zoom"]["webinars"]) == 7
     finally:
         proc.terminate()
         proc.wait(timeout=10)
