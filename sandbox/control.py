@@ -160,6 +160,7 @@ def calls(req) -> Reply:
             "rate_limited": world.calls_rate_limited,
             "by_endpoint": dict(sorted(world.calls.items())),
             "rate_limited_by_endpoint": dict(sorted(world.calls_rate_limited_by.items())),
+            "by_status": dict(sorted(world.calls_by_status.items())),
             "faults": dict(world.fault_counts),
         })
 

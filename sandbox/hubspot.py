@@ -476,6 +476,30 @@ def contact_json(contact, props: list[str] | None = None) -> dict:
     }
 
 
+def list_contacts(req) -> Reply:
+    """GET /crm/v3/objects/contacts: pages of at most 100, oldest first, cursor `after`."""
+    world: World = req.world
+    try:
+        limit = int(req.query.get("limit") or 10)
+        after = int(req.query.get("after") or 0)
+    except ValueError:
+        raise _validation("limit and after must be integers.") from None
+    if not 1 <= limit <= 100:
+        raise _validation(f"limit must be between 1 and 100, got {limit}.")
+    props = [p for p in (req.query.get("properties") or "email,firstname,lastname").split(",")
+             if p]
+    with world.lock:
+        ids = sorted(i for i in world.contacts if i > after)
+        page = [world.contacts[i] for i in ids[:limit]]
+        body = {"results": [contact_json(c, [*props, "hs_object_id", "createdate",
+                                             "lastmodifieddate"]) for c in page]}
+    if len(ids) > limit:
+        next_after = str(page[-1].id)
+        body["paging"] = {"next": {"after": next_after, "link": (
+            f"{world.base_url}/hubspot/crm/v3/objects/contacts?after={next_after}")}}
+    return Reply(200, body)
+
+
 def contacts_batch_read(req) -> Reply:
     world: World = req.world
     started = utcnow()
@@ -847,6 +871,7 @@ ROUTES = [
     ("POST", "/crm/v3/properties/contacts", create_property, True),
     ("POST", "/crm/v3/properties/contacts/batch/create", batch_create_properties, True),
     ("GET", "/crm/v3/properties/contacts/{propertyName}", get_property, True),
+    ("GET", "/crm/v3/objects/contacts", list_contacts, True),
     ("POST", "/crm/v3/objects/contacts/batch/read", contacts_batch_read, True),
     ("POST", "/crm/v3/objects/contacts/batch/upsert", contacts_batch_upsert, True),
     ("POST", _EV + "/events/upsert", upsert_events, True),

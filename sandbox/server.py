@@ -344,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self._dispatch(req, service, rel)
         if service in ("zoom", "hubspot"):
             key = f"{service} {method} {req.template or '(unmatched)'}"
-            world.count_call(key, rate_limited=reply.status == 429)
+            world.count_call(key, status=reply.status, rate_limited=reply.status == 429)
             if reply.fault:
                 world.count_fault(reply.fault)
             elif sandbox.recorder is not None and headers.get(NO_RECORD_HEADER) != "off":

@@ -413,14 +413,16 @@ class World:
             self.calls_total = 0
             self.calls_rate_limited = 0
             self.calls_rate_limited_by: Counter = Counter()
+            self.calls_by_status: Counter = Counter()
             self.fault_counts: Counter = Counter({k: 0 for k in
                                                   ("error", "rate_limit", "reset", "slow",
                                                    "partial")})
 
-    def count_call(self, key: str, *, rate_limited: bool = False) -> None:
+    def count_call(self, key: str, *, status: int, rate_limited: bool = False) -> None:
         with self.lock:
             self.calls[key] += 1
             self.calls_total += 1
+            self.calls_by_status[str(status)] += 1
             if rate_limited:
                 self.calls_rate_limited += 1
                 self.calls_rate_limited_by[key] += 1

@@ -158,6 +158,12 @@ class HubSpotClient(JsonApi):
 
     # --- contacts ------------------------------------------------------------------------
 
+    def iter_contacts(self, properties: list[str]) -> Iterator[dict]:
+        """Every contact in the portal, 100 per call."""
+        for page in self.paginate("/crm/v3/objects/contacts",
+                                  {"properties": ",".join(properties)}):
+            yield from page
+
     def read_contacts_by_email(self, emails: list[str], properties: list[str]) -> dict[str, dict]:
         """Returns {lower-cased e-mail: contact} for those that exist, one call per batch."""
         results = self._batch(

@@ -77,7 +77,8 @@ def test_zoom_token_expiring_mid_sync_is_renewed_without_a_failed_call(sandbox, 
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     calls = sandbox.calls()
     assert calls["by_endpoint"]["zoom POST /oauth/token"] >= 2  # renewed during the sync
-    assert calls.get("by_status", {}).get("401", 0) == 0
+    assert calls["by_status"].get("401", 0) == 0  # no call went out with a stale token
+    assert calls["faults"]["slow"] > 0
 
 
 @pytest.mark.django_db
@@ -262,3 +263,15 @@ def test_faults_do_not_change_the_end_state(sandbox, linked):
     faults = sandbox.calls()["faults"]
     assert faults["error"] > 0 and faults["rate_limit"] > 0 and faults["reset"] > 0
     assert normalized_hubspot(sandbox) == expected
+
+
+@pytest.mark.django_db
+def test_hubspot_listing_follows_after_to_the_last_page(sandbox, linked):
+    _, portal = linked
+    client = hubspot_client_for(portal=portal)
+    client.upsert_contacts([{"email": f"p{i}@list.example", "properties": {"firstname": "P"}}
+                            for i in range(230)])
+    sandbox.reset_calls()
+    emails = [c["properties"]["email"] for c in client.iter_contacts(["email", "firstname"])]
+    assert len(emails) == 230 and len(set(emails)) == 230
+    assert sandbox.calls()["by_endpoint"]["hubspot GET /crm/v3/objects/contacts"] == 3

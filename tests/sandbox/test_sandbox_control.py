@@ -54,11 +54,13 @@ def test_calls_are_counted_by_path_template(client):
         "hubspot GET (unmatched)": 1,
     }
     assert calls["total"] == 8 and calls["rate_limited"] == 0
+    # the unauthenticated call; the unknown event and the unknown route
+    assert calls["by_status"]["401"] == 1 and calls["by_status"]["404"] == 2
 
     assert client.http.post(f"{client.url}/_sandbox/calls/reset", timeout=10).status_code == 200
     assert client.calls() == {
         "total": 0, "rate_limited": 0, "by_endpoint": {}, "rate_limited_by_endpoint": {},
-        "faults": {"error": 0, "rate_limit": 0, "reset": 0, "slow": 0, "partial": 0}}
+        "by_status": {}, "faults": {"error": 0, "rate_limit": 0, "reset": 0, "slow": 0, "partial": 0}}
 
 
 def test_record_file_has_one_redacted_line_per_exchange(tmp_path):
