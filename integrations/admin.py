@@ -64,22 +64,39 @@ def _status_badge(obj):
                        obj.get_status_display())
 
 
-@admin.register(ZoomAccount)
-class ZoomAccountAdmin(admin.ModelAdmin):
-    form = ZoomAccountForm
-    list_display = ["name", "zoom_account_id", "auth_type", "connection", "hubspot_portal",
-                    "last_checked_at"]
-    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at", "api_url"]
-    actions = ["test_connection", "disconnect_oauth"]
+class LinkedAccountAdmin(admin.ModelAdmin):
+    """What Zoom accounts and HubSpot portals share: health badge, OAuth help, a live test."""
+
+    provider = ""
+    connection_test = None  # the service that checks one account
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"oauth_setup_help": oauth_settings_explain(provider="zoom"),
+        extra_context = {"oauth_setup_help": oauth_settings_explain(provider=self.provider),
                          **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="Connection")
     def connection(self, obj):
         return _status_badge(obj)
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request, queryset):
+        for obj in queryset:
+            try:
+                self.message_user(request, f"{obj}: {type(self).connection_test(obj)}")
+            except IntegrationError as exc:
+                self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+
+
+@admin.register(ZoomAccount)
+class ZoomAccountAdmin(LinkedAccountAdmin):
+    provider = "zoom"
+    connection_test = staticmethod(lambda account: zoom_account_test(account=account))
+    form = ZoomAccountForm
+    list_display = ["name", "zoom_account_id", "auth_type", "connection", "hubspot_portal",
+                    "last_checked_at"]
+    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at", "api_url"]
+    actions = ["test_connection", "disconnect_oauth"]
 
     @admin.action(description="Disconnect (revoke)", permissions=["change"])
     def disconnect_oauth(self, request, queryset):
@@ -89,38 +106,15 @@ class ZoomAccountAdmin(admin.ModelAdmin):
             except IntegrationError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
 
-    @admin.action(description="Test connection")
-    def test_connection(self, request, queryset):
-        for account in queryset:
-            try:
-                self.message_user(request, f"{account}: {zoom_account_test(account=account)}")
-            except IntegrationError as exc:
-                self.message_user(request, f"{account}: {exc.message}", messages.ERROR)
-
 
 @admin.register(HubSpotPortal)
-class HubSpotPortalAdmin(admin.ModelAdmin):
+class HubSpotPortalAdmin(LinkedAccountAdmin):
+    provider = "hubspot"
+    connection_test = staticmethod(lambda portal: hubspot_portal_test(portal=portal))
     form = HubSpotPortalForm
     list_display = ["name", "hub_id", "auth_type", "connection", "last_checked_at"]
     readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
     actions = ["test_connection"]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {"oauth_setup_help": oauth_settings_explain(provider="hubspot"),
-                         **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
-
-    @admin.display(description="Connection")
-    def connection(self, obj):
-        return _status_badge(obj)
-
-    @admin.action(description="Test connection")
-    def test_connection(self, request, queryset):
-        for portal in queryset:
-            try:
-                self.message_user(request, f"{portal}: {hubspot_portal_test(portal=portal)}")
-            except IntegrationError as exc:
-                self.message_user(request, f"{portal}: {exc.message}", messages.ERROR)
 
 
 @admin.register(SyncSettings)

@@ -69,22 +69,22 @@ def hubspot_portal_connect_private_app(
     return portal
 
 
-def zoom_account_test(*, account: ZoomAccount) -> str:
-    """Calls a cheap endpoint; records and returns a human-readable result."""
+def _connection_test(obj, check) -> str:
+    """Runs one cheap call; records the outcome on the account and returns what it found."""
     try:
-        users = zoom_client_for(account=account).check()
+        found = check()
     except IntegrationError as exc:
-        connection_status_set(obj=account, ok=False, error=exc.message)
+        connection_status_set(obj=obj, ok=False, error=exc.message)
         raise
-    connection_status_set(obj=account, ok=True)
-    return f"Connected: {users.get('total_records', 0)} user(s) visible."
+    connection_status_set(obj=obj, ok=True)
+    return f"Connected: {found}."
+
+
+def zoom_account_test(*, account: ZoomAccount) -> str:
+    return _connection_test(account, lambda: "{} user(s) visible".format(
+        zoom_client_for(account=account).check().get("total_records", 0)))
 
 
 def hubspot_portal_test(*, portal: HubSpotPortal) -> str:
-    try:
-        groups = hubspot_client_for(portal=portal).list_property_groups()
-    except IntegrationError as exc:
-        connection_status_set(obj=portal, ok=False, error=exc.message)
-        raise
-    connection_status_set(obj=portal, ok=True)
-    return f"Connected: {len(groups)} contact property group(s) readable."
+    return _connection_test(portal, lambda: "{} contact property group(s) readable".format(
+        len(hubspot_client_for(portal=portal).list_property_groups())))
