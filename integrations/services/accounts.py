@@ -86,5 +86,4 @@ def zoom_account_test(*, account: ZoomAccount) -> str:
 
 
 def hubspot_portal_test(*, portal: HubSpotPortal) -> str:
-    return _connection_test(portal, lambda: "{} contact property group(s) readable".format(
-        len(hubspot_client_for(portal=portal).list_property_groups())))
+    return _connection_test(portal, lambda: f"{len(hubspot_client_for(portal=portal).list_property_groups())} contact property group(s) readable")
