@@ -81,9 +81,16 @@ def _connection_test(obj, check) -> str:
 
 
 def zoom_account_test(*, account: ZoomAccount) -> str:
-    return _connection_test(account, lambda: "{} user(s) visible".format(
-        zoom_client_for(account=account).check().get("total_records", 0)))
+    def check():
+        users = zoom_client_for(account=account).check()
+        return f"{users.get('total_records', 0)} user(s) visible"
+
+    return _connection_test(account, check)
 
 
 def hubspot_portal_test(*, portal: HubSpotPortal) -> str:
-    return _connection_test(portal, lambda: f"{len(hubspot_client_for(portal=portal).list_property_groups())} contact property group(s) readable")
+    def check():
+        groups = hubspot_client_for(portal=portal).list_property_groups()
+        return f"{len(groups)} contact property group(s) readable"
+
+    return _connection_test(portal, check)
