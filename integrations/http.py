@@ -105,6 +105,10 @@ class JsonApi:
     def _error_details(self, response: requests.Response) -> tuple[str, str | None]:
         return response.text[:300], None
 
+    def _gives_up(self, response: requests.Response) -> str:
+        """A reason not to retry this 429/5xx at all (e.g. a daily quota), or ""."""
+        return ""
+
     def _on_auth_failure(self, response: requests.Response) -> bool:
         """Return True to retry once with fresh credentials (e.g. an expired token)."""
         return False
@@ -154,7 +158,8 @@ class JsonApi:
                 if status == 429:
                     self.stats["rate_limited"] += 1
                 wait = retry_after if retry_after is not None else backoff_delay(attempt)
-                if attempt < self.max_retries and wait <= self.max_retry_wait_s:
+                give_up = self._gives_up(response)
+                if not give_up and attempt < self.max_retries and wait <= self.max_retry_wait_s:
                     self._sleep(wait)
                     attempt += 1
                     continue
@@ -164,7 +169,8 @@ class JsonApi:
                 raise cls(
                     f"{self.service_name} {method} {shown} failed with HTTP {status} "
                     f"after {attempt + 1} attempt(s): {message}"
-                    + (f" (retry after {retry_after:.0f} s)" if retry_after else ""),
+                    + (f" (retry after {retry_after:.0f} s)" if retry_after else "")
+                    + (f" {give_up}" if give_up else ""),
                     status=status, code=code, **extra,
                 )
             if status >= 400:

@@ -76,6 +76,17 @@ class HubSpotClient(JsonApi):
             return True
         return False
 
+    def _gives_up(self, response) -> str:
+        if response.status_code == 429:
+            try:
+                policy = response.json().get("policyName")
+            except ValueError:
+                return ""
+            if policy == "DAILY":
+                return ("HubSpot's daily API limit for this portal is used up; the sync "
+                        "continues by itself after midnight (HubSpot's time).")
+        return ""
+
     def _pace(self, method, path):
         limit = self.rate_limit_per_10s or settings.HUBSPOT_RATE_LIMIT_PER_10S
         self.stats["paced_s"] += pace(key=f"hubspot:{self.portal_key}", limit=limit,

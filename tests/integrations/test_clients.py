@@ -275,3 +275,16 @@ def test_hubspot_listing_follows_after_to_the_last_page(sandbox, linked):
     emails = [c["properties"]["email"] for c in client.iter_contacts(["email", "firstname"])]
     assert len(emails) == 230 and len(set(emails)) == 230
     assert sandbox.calls()["by_endpoint"]["hubspot GET /crm/v3/objects/contacts"] == 3
+
+
+@pytest.mark.django_db
+def test_hubspot_daily_limit_fails_at_once_with_a_clear_message(sandbox, linked):
+    _, portal = linked
+    control(sandbox, "limits", {"hubspot_daily": 1})
+    client = hubspot_client_for(portal=portal)
+    client.list_property_groups()
+    sandbox.reset_calls()
+    with pytest.raises(RateLimited) as exc:
+        client.list_property_groups()
+    assert "daily API limit" in exc.value.message
+    assert sandbox.calls()["total"] == 1  # no pointless retries
