@@ -64,6 +64,8 @@ class Activity(models.Model):
                 fields=["contact", "kind", "source_key"], name="one_activity_per_source"
             )
         ]
+        # Attendance pushes read one marketing event's records of one kind at a time.
+        indexes = [models.Index(fields=["source_key", "kind"], name="activity_source_kind")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"

@@ -10,14 +10,13 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_ago=2,
-                 duration=60, registrants=(), participants=(), uuid="pastUUID111==",
-                 end_offset_min=None):
-    """A held one-off webinar; participants are (who, join minute, leave minute) tuples where
-    `who` is a registrant's e-mail, or {"name": ...} for a guest."""
-    start = (datetime.now(UTC) - timedelta(days=days_ago)).replace(
-        hour=15, minute=0, second=0, microsecond=0)
-    end = start + timedelta(minutes=end_offset_min if end_offset_min is not None else duration)
+def epoch_ms(dt: datetime) -> str:
+    return str(int(dt.timestamp() * 1000))
+
+
+def _participant_rows(start: datetime, participants) -> list[dict]:
+    """(who, join minute, leave minute) → participant rows; `who` is a registrant's e-mail, or
+    {"name": ...} for a guest."""
     rows = []
     for who, join_min, leave_min in participants:
         row = {"join_time": iso(start + timedelta(minutes=join_min)),
@@ -27,6 +26,24 @@ def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_a
         else:
             row.update({"registrant_email": who, "user_email": who})
         rows.append(row)
+    return rows
+
+
+def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_ago=2,
+                 duration=60, registrants=(), participants=(), uuid="pastUUID111==",
+                 end_offset_min=None, ended_minutes_ago=None):
+    """A held one-off webinar; participants are (who, join minute, leave minute) tuples.
+
+    `ended_minutes_ago`: the session ended that many minutes ago (instead of `days_ago` days
+    ago at 15:00), for data Zoom is still finishing.
+    """
+    if ended_minutes_ago is not None:
+        start = (datetime.now(UTC) - timedelta(minutes=duration + ended_minutes_ago)).replace(
+            second=0, microsecond=0)
+    else:
+        start = (datetime.now(UTC) - timedelta(days=days_ago)).replace(
+            hour=15, minute=0, second=0, microsecond=0)
+    end = start + timedelta(minutes=end_offset_min if end_offset_min is not None else duration)
     return {
         "id": webinar_id, "topic": topic, "type": 5, "start_time": iso(start),
         "duration": duration, "host_id": HOST["id"],
@@ -35,7 +52,7 @@ def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_a
             for i, r in enumerate(registrants)
         ],
         "instances": [{"uuid": uuid, "start_time": iso(start), "end_time": iso(end),
-                       "participants": rows}],
+                       "participants": _participant_rows(start, participants)}],
     }
 
 
@@ -51,6 +68,38 @@ def upcoming_webinar(*, webinar_id=89876543210, topic="Product Roadmap Live", da
             for i, r in enumerate(registrants)
         ],
         "instances": [],
+    }
+
+
+def recurring_webinar(*, webinar_id=85550001111, topic="Weekly Platform Demo", duration=30,
+                      weeks_ago=(2, 1), weeks_ahead=(1,), registrants=(), sessions=()):
+    """A recurring webinar (type 9) with a weekly occurrence `weeks_ago` (held) and
+    `weeks_ahead` (upcoming). `sessions` lists, per held occurrence, (uuid, participants)."""
+    base = (datetime.now(UTC) - timedelta(weeks=max(weeks_ago, default=0))).replace(
+        hour=17, minute=0, second=0, microsecond=0)
+    starts = sorted([datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
+                     - timedelta(weeks=w) for w in weeks_ago]
+                    + [datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
+                       + timedelta(weeks=w) for w in weeks_ahead])
+    occurrences = [{"occurrence_id": epoch_ms(s), "start_time": iso(s), "duration": duration}
+                   for s in starts]
+    instances = []
+    for occurrence, (uuid, participants) in zip(occurrences, sessions, strict=False):
+        start = datetime.fromisoformat(occurrence["start_time"].replace("Z", "+00:00"))
+        instances.append({
+            "uuid": uuid, "occurrence_id": occurrence["occurrence_id"],
+            "start_time": iso(start), "end_time": iso(start + timedelta(minutes=duration)),
+            "participants": _participant_rows(start, participants),
+        })
+    return {
+        "id": webinar_id, "topic": topic, "type": 9, "start_time": iso(base),
+        "duration": duration, "host_id": HOST["id"], "occurrences": occurrences,
+        "recurrence": {"type": 2, "repeat_interval": 1, "end_times": len(occurrences)},
+        "registrants": [
+            {"create_time": iso(base - timedelta(days=2, minutes=i)), **r}
+            for i, r in enumerate(registrants)
+        ],
+        "instances": instances,
     }
 
 

@@ -1,15 +1,28 @@
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.contrib.admin import helpers
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from integrations.admin import ZoomAccountAdmin
+from integrations.models import SyncRun
+
 from .models import Registrant, Webinar, WebinarInstance
+from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
 from .services.triggers import (
+    account_backfill_enqueue,
     webinar_sync_enqueue,
     webinar_sync_toggle,
     webinars_sync_disable,
     webinars_sync_enable,
 )
+
+RUN_COLORS = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
+              "queued": "#6d6d6d"}
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -33,7 +46,7 @@ class InstanceInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["occurrence_id", "uuid", "scheduled_start", "started_at", "ended_at",
-              "hubspot_completed_at"]
+              "participants_synced_at", "attendance_waiting", "hubspot_completed_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -61,10 +74,18 @@ class WebinarAdmin(admin.ModelAdmin):
         return False  # webinars come from Zoom
 
     def get_queryset(self, request):
+        # The latest run's columns come with the list query: one query per page, not per row.
+        latest = SyncRun.objects.filter(webinar=OuterRef("pk")).order_by("-created_at", "-pk")
         return super().get_queryset(request).select_related("zoom_account").annotate(
             n_registrants=Count("registrants", filter=Q(
                 registrants__status__in=[Registrant.Status.APPROVED, Registrant.Status.PENDING]
-            ))
+            )),
+            run_status=Subquery(latest.values("status")[:1]),
+            run_done=Subquery(latest.values("done")[:1]),
+            run_total=Subquery(latest.values("total")[:1]),
+            run_error=Subquery(latest.values("error")[:1]),
+            run_created=Subquery(latest.values("created_at")[:1]),
+            run_finished=Subquery(latest.values("finished_at")[:1]),
         )
 
     @admin.display(description="Registrants", ordering="n_registrants")
@@ -73,17 +94,14 @@ class WebinarAdmin(admin.ModelAdmin):
 
     @admin.display(description="Last sync", ordering="last_synced_at")
     def last_sync(self, obj):
-        run = obj.sync_runs.order_by("-created_at").first()
-        if run is None:
+        if obj.run_status is None:
             return "never"
-        colors = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
-                  "queued": "#6d6d6d"}
-        when = timezone.localtime(run.finished_at or run.created_at)
-        label = run.get_status_display()
-        if run.status == "running":
-            label = f"{label} {run.progress}"
+        when = timezone.localtime(obj.run_finished or obj.run_created)
+        label = SyncRun.Status(obj.run_status).label
+        if obj.run_status == SyncRun.Status.RUNNING and obj.run_total:
+            label = f"{label} {obj.run_done}/{obj.run_total}"
         return format_html('<span style="color:{}" title="{}">{}</span> · {}',
-                           colors.get(run.status, "#333"), run.error, label,
+                           RUN_COLORS.get(obj.run_status, "#333"), obj.run_error, label,
                            when.strftime("%Y-%m-%d %H:%M"))
 
     def save_model(self, request, obj, form, change):
@@ -107,3 +125,46 @@ class WebinarAdmin(admin.ModelAdmin):
     def disable_sync(self, request, queryset):
         count = webinars_sync_disable(webinars=list(queryset))
         self.message_user(request, f"Sync disabled for {count} webinar(s).", messages.INFO)
+
+
+# --- "Backfill past webinars" on linked Zoom accounts ---------------------------------------
+
+class BackfillForm(forms.Form):
+    since = forms.DateField(
+        label="Webinars held since",
+        help_text=f"Default: {BACKFILL_DEFAULT_MONTHS} months ago. Zoom keeps its reports for "
+                  "about a year.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+@admin.action(description="Backfill past webinars", permissions=["change"])
+def backfill_past_webinars(modeladmin, request, queryset):
+    """Asks from when, then queues a backfill per account (discovery, then a sync of every
+    enabled webinar, each its own run); the sync-run list shows them as they go."""
+    if "apply" in request.POST:
+        form = BackfillForm(request.POST)
+        if form.is_valid():
+            since = form.cleaned_data["since"]
+            for account in queryset:
+                account_backfill_enqueue(account=account, since=since, trigger="admin backfill")
+            modeladmin.message_user(
+                request, f"Backfill since {since:%Y-%m-%d} queued for {queryset.count()} "
+                "account(s): webinars are discovered first, then each enabled one is synced.")
+            return HttpResponseRedirect(reverse("admin:integrations_syncrun_changelist"))
+    else:
+        form = BackfillForm(initial={"since": backfill_default_since()})
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Backfill past webinars",
+        "opts": modeladmin.model._meta,
+        "accounts": list(queryset),
+        "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action_name": "backfill_past_webinars",
+    }
+    return TemplateResponse(request, "admin/webinars/backfill_confirm.html", context)
+
+
+# The Zoom account admin lives in integrations; the action belongs to the webinar sync.
+ZoomAccountAdmin.actions = [*ZoomAccountAdmin.actions, backfill_past_webinars]

@@ -1,4 +1,7 @@
+import sqlite3
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 SCHEDULE_NAME = "Sync enabled webinars"
@@ -20,9 +23,22 @@ def _install_schedule(sender, **kwargs):
     )
 
 
+def _sqlite_real_variable_limit(sender, connection, **kwargs):
+    """Django assumes SQLite's old limit of 999 variables per statement, which splits a bulk
+    write of 2,000 registrants into ~200 statements. SQLite ≥ 3.32 allows 32,766 (PostgreSQL
+    65,535): use what the library says, so a bulk write stays one statement per batch."""
+    if connection.vendor != "sqlite":
+        return
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    if limit > connection.features.max_query_params:
+        connection.features.max_query_params = limit
+
+
 class WebinarsConfig(AppConfig):
     name = "webinars"
     verbose_name = "Webinars"
 
     def ready(self):
         post_migrate.connect(_install_schedule, sender=self)
+        connection_created.connect(_sqlite_real_variable_limit,
+                                   dispatch_uid="sqlite_real_variable_limit")

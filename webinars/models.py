@@ -60,7 +60,13 @@ class WebinarInstance(models.Model):
     scheduled_duration = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set once a complete, settled participant list is stored; until then the event is not
+    # completed and the session is fetched again on every sync.
     participants_synced_at = models.DateTimeField(null=True, blank=True)
+    attendance_waiting = models.CharField(
+        max_length=200, blank=True,
+        help_text="Why Zoom's attendance data for this session is not stored yet.",
+    )
     hubspot_event_hash = models.CharField(max_length=64, blank=True)
     hubspot_completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -148,6 +154,9 @@ class AttendanceSession(models.Model):
     leave_time = models.DateTimeField(null=True, blank=True)
     duration_s = models.PositiveIntegerField(default=0)
     raw = models.JSONField(default=dict, blank=True)
+    # When the import that last listed this row started: rows an import did not see are gone
+    # from Zoom and are deleted once the listing completes.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["join_time"]

@@ -1,12 +1,13 @@
 """django-q2 tasks: thin wrappers that load ids and call a service."""
 
 import logging
+from datetime import date
 
 from integrations.errors import IntegrationError
 from integrations.models import SyncRun, ZoomAccount
 
 from .models import Webinar
-from .services.discovery import webinars_discover
+from .services.discovery import webinars_backfill, webinars_discover
 from .services.sync import webinar_sync
 from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
 
@@ -38,6 +39,23 @@ def discover_and_sync_account(account_id: int) -> str:
     for webinar in account.webinars.filter(sync_enabled=True):
         webinar_sync_enqueue(webinar=webinar, trigger="schedule")
     return "ok"
+
+
+def backfill_account(account_id: int, since: str, run_id: int | None = None) -> str:
+    """Discovers the account's upcoming and past webinars, then queues a sync of each enabled
+    one (each its own run, so several workers share the work)."""
+    account = ZoomAccount.objects.filter(pk=account_id).first()
+    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    if account is None:
+        if run:
+            run.status, run.error = SyncRun.Status.FAILED, "The Zoom account no longer exists."
+            run.save(update_fields=["status", "error"])
+        return "missing"
+    result = webinars_backfill(account=account, since=date.fromisoformat(since), run=run)
+    for webinar in result.webinars:
+        if webinar.sync_enabled:
+            webinar_sync_enqueue(webinar=webinar, trigger="backfill")
+    return result.run.status
 
 
 def sync_all_enabled() -> None:

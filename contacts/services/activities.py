@@ -6,14 +6,15 @@ so `hubspot_pushed_at` on the entry is what makes attendance pushes happen exact
 
 from collections import defaultdict
 
-from django.db.models import Q
-
 from webinars.models import AttendanceSession, Registrant, Webinar, WebinarInstance
+from webinars.selectors import webinar_contact_ids
 
 from ..models import Activity
+from .bulk import rows_update
 from .rollups import attended_seconds
 
 Kind = Activity.Kind
+QUERY_CHUNK = 2000
 
 
 def _instance_title(instance: WebinarInstance) -> str:
@@ -22,21 +23,31 @@ def _instance_title(instance: WebinarInstance) -> str:
     return f"{topic} ({when:%Y-%m-%d %H:%M} UTC)" if when else topic
 
 
-def _registered_for(registrant: Registrant, instance: WebinarInstance,
-                    attended: bool) -> bool:
+def _registered_for(registered_at, instance: WebinarInstance, attended: bool) -> bool:
     # A registration covers the sessions still ahead when the person registered.
-    if attended or not registrant.registered_at or not instance.scheduled_start:
+    if attended or not registered_at or not instance.scheduled_start:
         return True
     session_end = instance.ended_at or instance.scheduled_start
-    return session_end >= registrant.registered_at
+    return session_end >= registered_at
 
 
-def webinar_activities_refresh(*, webinar: Webinar) -> None:
+def webinar_activities_refresh(*, webinar: Webinar, contact_ids: list[int] | None = None) -> None:
+    """Brings the webinar's timeline entries of these contacts (default: everyone linked to the
+    webinar) up to date, a few thousand contacts per handful of queries."""
     instances = list(webinar.instances.select_related("webinar"))
+    if contact_ids is None:
+        contact_ids = webinar_contact_ids(webinar=webinar)
+    ids = sorted(set(contact_ids))
+    for start in range(0, len(ids), QUERY_CHUNK):
+        _activities_refresh_chunk(webinar=webinar, instances=instances,
+                                  contact_ids=ids[start:start + QUERY_CHUNK])
+
+
+def _activities_refresh_chunk(*, webinar, instances, contact_ids) -> None:
     by_id = {i.id: i for i in instances}
     sessions = defaultdict(list)  # (contact id, instance id) -> intervals
     for row in AttendanceSession.objects.filter(
-        instance__webinar=webinar, contact__isnull=False
+        instance__webinar=webinar, contact_id__in=contact_ids
     ).values("contact_id", "instance_id", "join_time", "leave_time"):
         if row["leave_time"]:
             sessions[(row["contact_id"], row["instance_id"])].append(
@@ -46,13 +57,12 @@ def webinar_activities_refresh(*, webinar: Webinar) -> None:
 
     def want(contact_id, kind, instance, occurred_at, details):
         key = (contact_id, kind, instance.external_event_id)
+        start = instance.started_at or instance.scheduled_start
         wanted[key] = Activity(
             contact_id=contact_id, kind=kind, occurred_at=occurred_at,
             title=_instance_title(instance), source_key=instance.external_event_id,
             details={"webinar_id": webinar.zoom_id, "topic": webinar.topic,
-                     "start": (instance.started_at or instance.scheduled_start).isoformat()
-                     if (instance.started_at or instance.scheduled_start) else None,
-                     **details},
+                     "start": start.isoformat() if start else None, **details},
         )
 
     attended_by = {}
@@ -71,36 +81,37 @@ def webinar_activities_refresh(*, webinar: Webinar) -> None:
             "joined_at": joined.isoformat(), "left_at": left.isoformat(),
         })
 
-    registrants = webinar.registrants.filter(contact__isnull=False).exclude(
+    registrants = webinar.registrants.filter(contact_id__in=contact_ids).exclude(
         status=Registrant.Status.DENIED
-    )
+    ).values("contact_id", "zoom_registrant_id", "status", "registered_at")
     for registrant in registrants:
+        contact_id = registrant["contact_id"]
         for instance in instances:
-            attended = (registrant.contact_id, instance.id) in attended_by
-            if not _registered_for(registrant, instance, attended):
+            attended = (contact_id, instance.id) in attended_by
+            if not _registered_for(registrant["registered_at"], instance, attended):
                 continue
-            occurred = registrant.registered_at or instance.scheduled_start
+            occurred = registrant["registered_at"] or instance.scheduled_start
             if occurred is None:
                 continue
-            details = {"registrant_id": registrant.zoom_registrant_id,
-                       "status": registrant.status}
-            want(registrant.contact_id, Kind.WEBINAR_REGISTERED, instance, occurred, details)
-            if registrant.status == Registrant.Status.CANCELLED:
-                want(registrant.contact_id, Kind.WEBINAR_CANCELLED, instance, occurred, details)
+            details = {"registrant_id": registrant["zoom_registrant_id"],
+                       "status": registrant["status"]}
+            want(contact_id, Kind.WEBINAR_REGISTERED, instance, occurred, details)
+            if registrant["status"] == Registrant.Status.CANCELLED:
+                want(contact_id, Kind.WEBINAR_CANCELLED, instance, occurred, details)
             elif instance.has_ended and not attended:
-                want(registrant.contact_id, Kind.WEBINAR_NO_SHOW, instance,
-                     instance.ended_at, details)
+                want(contact_id, Kind.WEBINAR_NO_SHOW, instance, instance.ended_at, details)
 
-    _activities_apply(webinar=webinar, instances=instances, wanted=wanted)
+    _activities_apply(instances=instances, contact_ids=contact_ids, wanted=wanted)
 
 
-def _activities_apply(*, webinar, instances, wanted) -> None:
+def _activities_apply(*, instances, contact_ids, wanted) -> None:
     source_keys = [i.external_event_id for i in instances]
     webinar_kinds = [Kind.WEBINAR_REGISTERED, Kind.WEBINAR_ATTENDED, Kind.WEBINAR_CANCELLED,
                      Kind.WEBINAR_NO_SHOW]
     existing = {
         (a.contact_id, a.kind, a.source_key): a
-        for a in Activity.objects.filter(Q(source_key__in=source_keys), kind__in=webinar_kinds)
+        for a in Activity.objects.filter(source_key__in=source_keys, kind__in=webinar_kinds,
+                                         contact_id__in=contact_ids)
     }
     to_create = [a for key, a in wanted.items() if key not in existing]
     to_update = []
@@ -117,9 +128,7 @@ def _activities_apply(*, webinar, instances, wanted) -> None:
     # A no-show that later turns out to have attended (late data) is no longer a no-show.
     stale = [a.id for key, a in existing.items()
              if key not in wanted and a.kind == Kind.WEBINAR_NO_SHOW]
-    Activity.objects.bulk_create(to_create, batch_size=500, ignore_conflicts=True)
-    if to_update:
-        Activity.objects.bulk_update(to_update, ["details", "title", "occurred_at"],
-                                     batch_size=500)
+    Activity.objects.bulk_create(to_create, batch_size=QUERY_CHUNK, ignore_conflicts=True)
+    rows_update(model=Activity, objs=to_update, fields=["details", "title", "occurred_at"])
     if stale:
         Activity.objects.filter(id__in=stale).delete()

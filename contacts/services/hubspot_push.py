@@ -6,10 +6,9 @@ a sync twice costs no HubSpot writes the second time.
 
 import hashlib
 import json
-from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from integrations.errors import InvalidRequest
@@ -19,6 +18,7 @@ from integrations.timefmt import epoch_ms, hubspot_datetime, parse_api_time
 from webinars.models import AttendanceSession, Registrant, Webinar, WebinarInstance
 
 from ..models import Activity, Contact
+from .bulk import rows_update
 
 PROPERTY_GROUP = {"name": "zoomsync", "label": "Zoom sync"}
 SOURCE_VALUE = "Zoom Integration"
@@ -49,7 +49,11 @@ STATE_FOR_KIND = {
     Activity.Kind.WEBINAR_ATTENDED: "attend",
     Activity.Kind.WEBINAR_CANCELLED: "cancel",
 }
-QUERY_CHUNK = 500
+# Contacts / activities read from the database at a time: a multiple of HubSpot's batch of
+# 100, so only the last HubSpot batch of a listing is ever partly filled.
+QUERY_CHUNK = 2000
+ATTENDANCE_ORDER = [Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED,
+                    Activity.Kind.WEBINAR_CANCELLED]  # as it happens: register, attend, cancel
 
 
 def _digest(value) -> str:
@@ -60,17 +64,30 @@ def _digest(value) -> str:
 
 def hubspot_properties_ensure(*, client: HubSpotClient, portal: HubSpotPortal,
                               force: bool = False) -> None:
-    """Creates our property group and properties once per portal (and again if we add some)."""
+    """Creates our property group and properties once per portal (and again if we add some):
+    one call when they exist, three on a fresh portal."""
     if portal.properties_hash == PROPERTY_SCHEMA_HASH and not force:
         return
-    if not any(g.get("name") == PROPERTY_GROUP["name"] for g in client.list_property_groups()):
-        client.create_property_group(**PROPERTY_GROUP)
-    existing = {p.get("name") for p in client.list_properties()}
-    client.create_properties([
+    existing = {p.get("name"): p for p in client.list_properties()}
+    missing = [
         {"name": name, "label": label, "type": type_, "fieldType": field_type,
          "groupName": PROPERTY_GROUP["name"]}
         for name, label, type_, field_type in CONTACT_PROPERTIES if name not in existing
-    ])
+    ]
+    if missing:
+        if not any(p.get("groupName") == PROPERTY_GROUP["name"] for p in existing.values()):
+            try:
+                client.create_property_group(**PROPERTY_GROUP)
+            except InvalidRequest as exc:
+                if exc.status != 409:  # 409: the group exists (made by hand or another worker)
+                    raise
+        try:
+            client.create_properties(missing)
+        except InvalidRequest as exc:
+            # Another worker created them a moment ago: fine when nothing is missing now.
+            names = {p.get("name") for p in client.list_properties()}
+            if exc.status != 409 or any(p["name"] not in names for p in missing):
+                raise
     portal.properties_hash = PROPERTY_SCHEMA_HASH
     portal.save(update_fields=["properties_hash"])
 
@@ -121,63 +138,145 @@ def contact_desired_properties(contact: Contact, profile: dict) -> dict[str, str
     return props
 
 
-def contacts_push(*, client: HubSpotClient, contact_ids: list[int]) -> dict:
-    """Upserts the contacts whose properties changed since the last push."""
+class ContactReadAhead:
+    """HubSpot's answer to "does this e-mail exist, and which of its profile fields are
+    filled", asked while the sync is still reading Zoom.
+
+    A sync's HubSpot calls are what the rate limit paces; the Zoom listing before them would
+    leave the limit's budget idle. Contacts we have never pushed will be upserted whatever
+    comes next, so reading them early wastes no call (and a re-sync with nothing new reads
+    nothing). Reads go out 100 at a time; each answer is kept (a few dozen bytes) until
+    `contacts_push` uses it.
+    """
+
+    def __init__(self, client: HubSpotClient):
+        self.client = client
+        self.batch = getattr(client, "batch_size", 100)
+        self.pending: dict[str, None] = {}  # e-mails to read, in order
+        self.answers: dict[str, frozenset | None] = {}  # None: not in HubSpot
+
+    def add(self, emails) -> None:
+        for email in emails:
+            if email not in self.answers:
+                self.pending[email] = None
+        if len(self.pending) >= self.batch:
+            emails = list(self.pending)
+            full = len(emails) - len(emails) % self.batch
+            self._read(emails[:full])
+            self.pending = dict.fromkeys(emails[full:])
+
+    def flush(self) -> None:
+        if self.pending:
+            self._read(list(self.pending))
+            self.pending = {}
+
+    def _read(self, emails: list[str]) -> None:
+        found = self.client.read_contacts_by_email(
+            emails, properties=["email", *PROFILE_PROPERTIES])
+        for email in emails:
+            self.answers[email] = _filled(found.get(email))
+
+    def pop(self, email: str):
+        """(True, answer) when read ahead, else (False, None)."""
+        if email in self.answers:
+            return True, self.answers.pop(email)
+        return False, None
+
+
+def _filled(contact: dict | None) -> frozenset | None:
+    if contact is None:
+        return None
+    props = contact.get("properties") or {}
+    return frozenset(name for name in PROFILE_PROPERTIES if props.get(name))
+
+
+def contacts_never_pushed(*, contact_ids: list[int]) -> list[str]:
+    """E-mails of these contacts that HubSpot has not had from us yet."""
+    emails = []
+    for start in range(0, len(contact_ids), QUERY_CHUNK):
+        emails.extend(Contact.objects.filter(
+            id__in=contact_ids[start:start + QUERY_CHUNK], hubspot_id="",
+        ).values_list("email", flat=True))
+    return emails
+
+
+def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
+                  read_ahead: ContactReadAhead | None = None,
+                  on_progress: Callable[[int], None] | None = None) -> dict:
+    """Upserts the contacts whose properties changed since the last push.
+
+    Reads the contacts a few thousand at a time; the changed ones go out in full batches of
+    100 (what does not fill a batch waits for the next chunk), so HubSpot sees
+    ceil(changed / 100) reads and upserts whatever the chunking — minus the reads done by
+    `read_ahead`. `on_progress(n)` is told how many contacts were compared.
+    """
     policy = SyncSettings.get_solo().contact_field_policy
+    batch = getattr(client, "batch_size", 100)
     stats = {"contacts_pushed": 0, "contacts_created": 0}
     ids = sorted(set(contact_ids))
-    for start in range(0, len(ids), QUERY_CHUNK * 2):
-        chunk = ids[start:start + QUERY_CHUNK * 2]
-        contacts = list(Contact.objects.filter(id__in=chunk))
+    pending: list[tuple[Contact, dict, str]] = []
+    for start in range(0, len(ids), QUERY_CHUNK):
+        chunk = ids[start:start + QUERY_CHUNK]
         profiles = _profiles(chunk)
-        changed = []
-        for contact in contacts:
+        for contact in Contact.objects.filter(id__in=chunk):
             desired = contact_desired_properties(contact, profiles.get(contact.id, {}))
             digest = _digest([policy, desired])
             if contact.hubspot_id and contact.pushed_hash == digest:
                 continue
-            changed.append((contact, desired, digest))
-        if not changed:
-            continue
-        existing = client.read_contacts_by_email(
-            [c.email for c, _, _ in changed], properties=["email", *PROFILE_PROPERTIES]
-        )
-        inputs = []
-        for contact, desired, _ in changed:
-            current = existing.get(contact.email)
-            props = dict(desired)
-            props.pop("email")
-            if current is None:
-                props["zoomsync_source"] = SOURCE_VALUE
-            elif policy == SyncSettings.FieldPolicy.FILL_EMPTY:
-                current_props = current.get("properties") or {}
-                for name in PROFILE_PROPERTIES:
-                    if current_props.get(name):
-                        props.pop(name, None)
-            inputs.append({"email": contact.email, "properties": props})
-        results = client.upsert_contacts(inputs)
-        by_email = {}
-        for result in results:
-            email = ((result.get("properties") or {}).get("email") or "").lower()
-            by_email[email] = result
-        now = timezone.now()
-        for contact, _, digest in changed:
-            result = by_email.get(contact.email)
-            if result is None:
-                raise InvalidRequest(
-                    f"HubSpot did not return contact {contact.email} from the upsert."
-                )
-            contact.hubspot_id = str(result["id"])
-            if result.get("new"):
-                contact.created_by_sync = True
-                stats["contacts_created"] += 1
-            contact.pushed_hash, contact.pushed_at = digest, now
-        Contact.objects.bulk_update(
-            [c for c, _, _ in changed],
-            ["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at"], batch_size=500,
-        )
-        stats["contacts_pushed"] += len(changed)
+            pending.append((contact, desired, digest))
+        full = len(pending) - len(pending) % batch
+        if full:
+            _contacts_send(client=client, policy=policy, items=pending[:full], stats=stats,
+                           read_ahead=read_ahead)
+            pending = pending[full:]
+        if on_progress:
+            on_progress(len(chunk))
+    if pending:
+        _contacts_send(client=client, policy=policy, items=pending, stats=stats,
+                       read_ahead=read_ahead)
     return stats
+
+
+def _contacts_send(*, client, policy, items, stats, read_ahead=None) -> None:
+    filled = {}
+    unread = []
+    for contact, _, _ in items:
+        known, answer = read_ahead.pop(contact.email) if read_ahead else (False, None)
+        if known:
+            filled[contact.email] = answer
+        else:
+            unread.append(contact.email)
+    if unread:
+        found = client.read_contacts_by_email(unread, properties=["email", *PROFILE_PROPERTIES])
+        filled.update({email: _filled(found.get(email)) for email in unread})
+    inputs = []
+    for contact, desired, _ in items:
+        current = filled[contact.email]
+        props = dict(desired)
+        props.pop("email")
+        if current is None:
+            props["zoomsync_source"] = SOURCE_VALUE
+        elif policy == SyncSettings.FieldPolicy.FILL_EMPTY:
+            for name in current:
+                props.pop(name, None)
+        inputs.append({"email": contact.email, "properties": props})
+    results = client.upsert_contacts(inputs)
+    by_email = {((r.get("properties") or {}).get("email") or "").lower(): r for r in results}
+    now = timezone.now()
+    for contact, _, digest in items:
+        result = by_email.get(contact.email)
+        if result is None:
+            raise InvalidRequest(f"HubSpot did not return contact {contact.email} from the upsert.")
+        contact.hubspot_id = str(result["id"])
+        if result.get("new"):
+            contact.created_by_sync = True
+            stats["contacts_created"] += 1
+        contact.pushed_hash, contact.pushed_at = digest, now
+    # One write per few thousand contacts. A crash before it only means these contacts are
+    # upserted again next time: an upsert of the same values changes nothing in HubSpot.
+    rows_update(model=Contact, objs=[c for c, _, _ in items],
+                fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at"])
+    stats["contacts_pushed"] += len(items)
 
 
 # --- marketing events and attendance ------------------------------------------------------
@@ -207,9 +306,9 @@ def _event_input(instance: WebinarInstance, webinar: Webinar) -> dict:
 
 
 def marketing_events_push(*, client: HubSpotClient, webinar: Webinar) -> int:
-    instances = list(webinar.instances.all())
+    """Creates or updates one marketing event per session, only when its details changed."""
     changed = []
-    for instance in instances:
+    for instance in webinar.instances.all():
         event = _event_input(instance, webinar)
         digest = _digest(event)
         if digest != instance.hubspot_event_hash:
@@ -222,49 +321,74 @@ def marketing_events_push(*, client: HubSpotClient, webinar: Webinar) -> int:
     return len(changed)
 
 
-def attendance_push(*, client: HubSpotClient, webinar: Webinar) -> int:
-    """Records each not-yet-pushed registration, attendance and cancellation once."""
-    source_keys = [i.external_event_id for i in webinar.instances.all()]
-    pending = list(
-        Activity.objects.filter(
-            Q(source_key__in=source_keys), kind__in=list(STATE_FOR_KIND),
-            hubspot_pushed_at__isnull=True, contact__hubspot_id__gt="",
-        ).select_related("contact").order_by("occurred_at", "id")
-    )
-    groups = defaultdict(list)
-    for activity in pending:
-        groups[(activity.source_key, STATE_FOR_KIND[activity.kind])].append(activity)
+def attendance_pending_count(*, webinar: Webinar) -> int:
+    return Activity.objects.filter(
+        source_key__in=[i.external_event_id for i in webinar.instances.all()],
+        kind__in=ATTENDANCE_ORDER, hubspot_pushed_at__isnull=True, contact__hubspot_id__gt="",
+    ).count()
+
+
+def attendance_push(*, client: HubSpotClient, webinar: Webinar,
+                    on_progress: Callable[[int], None] | None = None) -> int:
+    """Records each not-yet-pushed registration, attendance and cancellation once.
+
+    Per session and state, the records are read a few thousand at a time (by id, so memory
+    stays flat) and sent 100 per call; each call is marked in the database as soon as HubSpot
+    accepted it, so an interrupted sync resends at most the batch in flight.
+    """
+    batch = getattr(client, "batch_size", 100)
     account_id = webinar.zoom_account.zoom_account_id
-    # register before attend before cancel, as it happened
-    order = {"register": 0, "attend": 1, "cancel": 2}
-    for (event_id, state), activities in sorted(groups.items(),
-                                                key=lambda kv: (kv[0][0], order[kv[0][1]])):
-        inputs = []
-        for activity in activities:
-            properties = {}
-            if state == "attend":
-                properties = {
-                    "joinedAt": hubspot_datetime(parse_api_time(activity.details["joined_at"])),
-                    "leftAt": hubspot_datetime(parse_api_time(activity.details["left_at"])),
-                }
-            inputs.append({
-                "email": activity.contact.email,
-                "interactionDateTime": epoch_ms(activity.occurred_at),
-                "properties": properties,
-                "contactProperties": {},
-            })
-        client.record_attendance(external_event_id=event_id, external_account_id=account_id,
-                                 state=state, inputs=inputs)
-        Activity.objects.filter(id__in=[a.id for a in activities]).update(
-            hubspot_pushed_at=timezone.now()
-        )
-    return len(pending)
+    sent = 0
+    for instance in webinar.instances.all():
+        event_id = instance.external_event_id
+        for kind in ATTENDANCE_ORDER:
+            state = STATE_FOR_KIND[kind]
+            last_id = 0
+            while True:
+                rows = list(Activity.objects.filter(
+                    source_key=event_id, kind=kind, hubspot_pushed_at__isnull=True,
+                    contact__hubspot_id__gt="", id__gt=last_id,
+                ).order_by("id").values("id", "occurred_at", "details",
+                                        "contact__email")[:QUERY_CHUNK])
+                for start in range(0, len(rows), batch):
+                    part = rows[start:start + batch]
+                    client.record_attendance(
+                        external_event_id=event_id, external_account_id=account_id,
+                        state=state, inputs=[_attendance_input(row, state) for row in part],
+                    )
+                    Activity.objects.filter(id__in=[row["id"] for row in part]).update(
+                        hubspot_pushed_at=timezone.now())
+                    sent += len(part)
+                    if on_progress:
+                        on_progress(len(part))
+                if len(rows) < QUERY_CHUNK:
+                    break
+                last_id = rows[-1]["id"]
+    return sent
+
+
+def _attendance_input(row: dict, state: str) -> dict:
+    properties = {}
+    if state == "attend":
+        properties = {
+            "joinedAt": hubspot_datetime(parse_api_time(row["details"]["joined_at"])),
+            "leftAt": hubspot_datetime(parse_api_time(row["details"]["left_at"])),
+        }
+    return {
+        "email": row["contact__email"],
+        "interactionDateTime": epoch_ms(row["occurred_at"]),
+        "properties": properties,
+        "contactProperties": {},
+    }
 
 
 def marketing_events_complete(*, client: HubSpotClient, webinar: Webinar) -> int:
-    """Marks ended sessions complete once (HubSpot then works out durations and no-shows)."""
+    """Marks a session's event complete once, when it has ended and its attendance is stored
+    and pushed (HubSpot then works out durations and no-shows). A session whose attendance
+    Zoom has not finished is left open and completed by a later sync."""
     done = 0
     for instance in webinar.instances.filter(ended_at__isnull=False,
+                                             participants_synced_at__isnull=False,
                                              hubspot_completed_at__isnull=True):
         start = instance.started_at or instance.scheduled_start
         client.complete_marketing_event(

@@ -4,7 +4,7 @@ from integrations.models import SyncSettings
 
 from ..models import Contact
 
-QUERY_CHUNK = 500
+QUERY_CHUNK = 2000
 
 
 def email_is_pushable(email: str, *, excluded_domains: set[str]) -> bool:
@@ -14,18 +14,24 @@ def email_is_pushable(email: str, *, excluded_domains: set[str]) -> bool:
     return not any(domain == d or domain.endswith("." + d) for d in excluded_domains)
 
 
-def contacts_ensure(*, emails: set[str]) -> dict[str, int]:
-    """Returns {email: contact id} for the pushable e-mails, creating missing contacts in bulk."""
-    excluded = SyncSettings.get_solo().excluded_domains
+def contacts_ensure(*, emails: set[str], excluded_domains: set[str] | None = None
+                    ) -> dict[str, int]:
+    """Returns {email: contact id} for the pushable e-mails, creating missing contacts in bulk.
+
+    Meant for one batch of e-mails at a time (a few Zoom pages): three queries per batch.
+    """
+    if excluded_domains is None:
+        excluded_domains = SyncSettings.get_solo().excluded_domains
     wanted = sorted({e.lower() for e in emails
-                     if email_is_pushable(e.lower(), excluded_domains=excluded)})
+                     if email_is_pushable(e.lower(), excluded_domains=excluded_domains)})
     ids: dict[str, int] = {}
     for start in range(0, len(wanted), QUERY_CHUNK):
         chunk = wanted[start:start + QUERY_CHUNK]
         ids.update(Contact.objects.filter(email__in=chunk).values_list("email", "id"))
     missing = [Contact(email=e) for e in wanted if e not in ids]
     if missing:
-        Contact.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+        # ignore_conflicts: a concurrent sync may create the same person; re-read the ids below
+        Contact.objects.bulk_create(missing, batch_size=QUERY_CHUNK, ignore_conflicts=True)
         for start in range(0, len(missing), QUERY_CHUNK):
             chunk = [c.email for c in missing[start:start + QUERY_CHUNK]]
             ids.update(Contact.objects.filter(email__in=chunk).values_list("email", "id"))

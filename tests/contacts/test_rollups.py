@@ -58,3 +58,17 @@ def test_averages_over_attended_instances_rounded_to_one_decimal():
     assert result.avg_attendance_pct == Decimal("66.7")
     assert result.avg_attendance_minutes == Decimal("25.0")
     assert result.last_attended_webinar == "B"
+
+
+def test_averages_round_half_up_exactly():
+    # 1 of 24 minutes (4.1666… %) and 10 of 30 minutes (33.333… %): the mean is exactly
+    # 18.75 %, which binary floating point would have rounded down to 18.7.
+    attendances = [
+        InstanceAttendance("A", T0, 24 * 60, [span(0, 1)]),
+        InstanceAttendance("B", T0 + timedelta(days=1), 30 * 60, [span(0, 10)]),
+    ]
+    result = rollups_compute(registrations=[], attendances=attendances)
+    assert result.avg_attendance_pct == Decimal("18.8")
+    assert result.avg_attendance_minutes == Decimal("5.5")
+    assert str(rollups_compute(registrations=[], attendances=attendances[1:])
+               .avg_attendance_minutes) == "10.0"

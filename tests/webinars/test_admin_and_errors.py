@@ -154,3 +154,23 @@ def test_schedule_discovers_and_syncs_enabled_webinars(discovered, sandbox):
     run = SyncRun.objects.get(webinar=discovered)
     assert run.trigger == "schedule" and run.status == "succeeded", run.error
     assert "alice@customer.example" in sandbox.hubspot_contacts()
+
+
+def test_sync_run_pages_refresh_themselves_while_a_run_is_running(discovered, admin_client):
+    run = SyncRun.objects.create(kind=SyncRun.Kind.WEBINAR, webinar=discovered,
+                                 target=str(discovered), status=SyncRun.Status.RUNNING,
+                                 done=1234, total=5000)
+    refresh = 'http-equiv="refresh"'
+    page = admin_client.get("/admin/integrations/syncrun/").content.decode()
+    assert refresh in page and "1234/5000" in page
+    assert refresh in admin_client.get(
+        f"/admin/integrations/syncrun/{run.pk}/change/").content.decode()
+    # the webinar list shows the live progress too (it does not reload: it has a form)
+    page = admin_client.get("/admin/webinars/webinar/").content.decode()
+    assert "Running 1234/5000" in page and refresh not in page
+
+    run.status = SyncRun.Status.SUCCEEDED
+    run.save()
+    assert refresh not in admin_client.get("/admin/integrations/syncrun/").content.decode()
+    assert refresh not in admin_client.get(
+        f"/admin/integrations/syncrun/{run.pk}/change/").content.decode()

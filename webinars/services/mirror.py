@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from integrations.models import SyncSettings, ZoomAccount
 from integrations.timefmt import parse_api_time
@@ -13,6 +14,8 @@ STANDARD_ANSWER_FIELDS = (
     "address", "city", "country", "zip", "state", "phone", "industry", "org", "job_title",
     "purchasing_time_frame", "role_in_purchase_process", "no_of_employees", "comments",
 )
+# Rows per bulk write: one statement each (see webinars.apps for SQLite's variable limit).
+BULK_BATCH = 2000
 # A held session is matched to the scheduled occurrence that starts closest to it, within this.
 OCCURRENCE_MATCH_WINDOW = timedelta(hours=12)
 
@@ -131,14 +134,18 @@ def registrant_answers(row: dict) -> dict:
 
 
 def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
-                               contact_ids: dict[str, int]) -> dict[str, Registrant]:
-    """Upserts registrants in bulk. `rows` carry Zoom's registrant objects (all statuses).
+                               contact_ids: dict[str, int]) -> int:
+    """Upserts one batch of registrants (Zoom's registrant objects, any status); returns how
+    many. Called once per few pages, so a webinar of any size costs a few queries per batch.
 
     Zoom lists a cancelled registration under "denied": one we knew as registered that turns up
     denied was cancelled.
     """
-    previous = dict(webinar.registrants.values_list("zoom_registrant_id", "status"))
-    objs = []
+    ids = [str(row["id"]) for row in rows]
+    previous = dict(webinar.registrants.filter(zoom_registrant_id__in=ids).values_list(
+        "zoom_registrant_id", "status"))
+    # keyed by id: someone whose status changed while we listed shows up in two listings
+    objs: dict[str, Registrant] = {}
     for row in rows:
         rid = str(row["id"])
         status = row.get("status") or "approved"
@@ -147,29 +154,39 @@ def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
         ):
             status = Registrant.Status.CANCELLED
         email = (row.get("email") or "").strip().lower()
-        objs.append(Registrant(
+        objs[rid] = Registrant(
             webinar=webinar, zoom_registrant_id=rid, email=email,
             first_name=(row.get("first_name") or "")[:100],
             last_name=(row.get("last_name") or "")[:100],
             answers=registrant_answers(row), status=status,
             join_url=row.get("join_url", ""), registered_at=parse_api_time(row.get("create_time")),
             contact_id=contact_ids.get(email), raw=row,
-        ))
+        )
     Registrant.objects.bulk_create(
-        objs, batch_size=500, update_conflicts=True,
+        list(objs.values()), batch_size=BULK_BATCH, update_conflicts=True,
         unique_fields=["webinar", "zoom_registrant_id"],
         update_fields=["email", "first_name", "last_name", "answers", "status", "join_url",
                        "registered_at", "contact", "raw"],
     )
-    return {r.zoom_registrant_id: r for r in webinar.registrants.only(
-        "id", "zoom_registrant_id", "email", "contact_id", "status")}
+    return len(objs)
 
 
 def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
-                                       registrants: dict[str, Registrant],
-                                       contact_ids: dict[str, int]) -> list[AttendanceSession]:
-    """Replaces the participant rows of one held session (one row per join/leave cycle)."""
-    sessions = []
+                                       contact_ids: dict[str, int], seen_at: datetime) -> int:
+    """Upserts one batch of a held session's participant rows (one per join/leave cycle).
+
+    A row is matched to its registrant by registrant_id, then by e-mail; the rows the listing
+    no longer returns are removed by `attendance_sessions_prune` once it is complete.
+    """
+    registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
+    emails = {(row.get("user_email") or "").strip().lower() for row in rows} - {""}
+    by_id, by_email = {}, {}
+    for reg in Registrant.objects.filter(webinar_id=instance.webinar_id).filter(
+        Q(zoom_registrant_id__in=registrant_ids) | Q(email__in=emails)
+    ).values("id", "zoom_registrant_id", "email", "contact_id"):
+        by_id[reg["zoom_registrant_id"]] = reg
+        by_email.setdefault(reg["email"], reg)
+    sessions: dict[tuple, AttendanceSession] = {}
     for row in rows:
         join = parse_api_time(row.get("join_time"))
         if join is None:
@@ -178,21 +195,36 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         duration = int(row.get("duration") or 0)
         if leave is None and duration:
             leave = join + timedelta(seconds=duration)
-        registrant = registrants.get(row.get("registrant_id") or "")
         email = (row.get("user_email") or "").strip().lower()
+        registrant = by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
         if not email and registrant is not None:
-            email = registrant.email
-        contact_id = registrant.contact_id if registrant is not None else contact_ids.get(email)
+            email = registrant["email"]
+        contact_id = registrant["contact_id"] if registrant else contact_ids.get(email)
         if row.get("internal_user") and registrant is None:
             contact_id = None  # the host and panelists of our own account are not leads
-        sessions.append(AttendanceSession(
-            instance=instance, zoom_uuid=uuid, participant_id=str(row.get("id") or ""),
-            registrant=registrant, contact_id=contact_id, name=(row.get("name") or "")[:200],
-            email=email, join_time=join, leave_time=leave,
+        participant_id = str(row.get("id") or "")
+        sessions[(participant_id, join)] = AttendanceSession(
+            instance=instance, zoom_uuid=uuid, participant_id=participant_id,
+            registrant_id=registrant["id"] if registrant else None, contact_id=contact_id,
+            name=(row.get("name") or "")[:200], email=email, join_time=join, leave_time=leave,
             duration_s=duration or (int((leave - join).total_seconds()) if leave else 0),
-            raw=row,
-        ))
-    with transaction.atomic():
-        AttendanceSession.objects.filter(instance=instance, zoom_uuid=uuid).delete()
-        AttendanceSession.objects.bulk_create(sessions, batch_size=500, ignore_conflicts=True)
-    return sessions
+            raw=row, seen_at=seen_at,
+        )
+    AttendanceSession.objects.bulk_create(
+        list(sessions.values()), batch_size=BULK_BATCH, update_conflicts=True,
+        unique_fields=["instance", "zoom_uuid", "participant_id", "join_time"],
+        update_fields=["registrant", "contact", "name", "email", "leave_time", "duration_s",
+                       "raw", "seen_at"],
+    )
+    return len(sessions)
+
+
+def attendance_sessions_prune(*, instance: WebinarInstance, uuid: str,
+                              seen_at: datetime) -> int:
+    """After a complete listing: deletes the rows of that session Zoom no longer returns."""
+    return instance.sessions.filter(zoom_uuid=uuid).exclude(seen_at=seen_at).delete()[0]
+
+
+def attendance_sessions_discard(*, instance: WebinarInstance, uuid: str) -> None:
+    """Forgets a session's rows whose data Zoom has not finished (they come back next sync)."""
+    instance.sessions.filter(zoom_uuid=uuid).delete()

@@ -1,13 +1,23 @@
-"""The webinar sync: Zoom registrants and attendees → mirror → HubSpot contacts and events."""
+"""The webinar sync: Zoom registrants and attendees → mirror → HubSpot contacts and events.
+
+Zoom's listings are streamed: a few pages at a time are written to the mirror in bulk and
+dropped, so neither memory nor the number of queries grows with the rows of a page. Everything
+pushed to HubSpot is batched and remembered, so a second sync with nothing new writes nothing.
+"""
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 
 from django.utils import timezone
 
 from contacts.services.activities import webinar_activities_refresh
 from contacts.services.hubspot_push import (
+    ContactReadAhead,
+    attendance_pending_count,
     attendance_push,
+    contacts_never_pushed,
     contacts_push,
     hubspot_properties_ensure,
     marketing_events_complete,
@@ -15,8 +25,8 @@ from contacts.services.hubspot_push import (
 )
 from contacts.services.people import contacts_ensure
 from contacts.services.rollups import contact_rollups_refresh
-from integrations.errors import IntegrationError
-from integrations.models import SyncRun
+from integrations.errors import IntegrationError, NotFound
+from integrations.models import SyncRun, SyncSettings
 from integrations.services.clients import (
     hubspot_client_for,
     hubspot_portal_for,
@@ -24,8 +34,11 @@ from integrations.services.clients import (
 )
 from integrations.timefmt import parse_api_time
 
-from ..models import AttendanceSession, Registrant, Webinar
+from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
+from ..selectors import webinar_contact_ids
 from .mirror import (
+    attendance_sessions_discard,
+    attendance_sessions_prune,
     attendance_sessions_sync_from_zoom,
     registrants_sync_from_zoom,
     webinar_instance_sync_from_zoom,
@@ -36,35 +49,68 @@ from .mirror import (
 logger = logging.getLogger(__name__)
 
 REGISTRANT_STATUSES = ("approved", "pending", "denied")
-STEPS = [
-    "Reading the webinar from Zoom",
-    "Reading registrants",
-    "Reading attendance",
-    "Updating contacts",
-    "Pushing contacts to HubSpot",
-    "Pushing events and attendance to HubSpot",
-]
+# Rows gathered from Zoom pages (300 each) before one bulk write to the mirror.
+ROWS_PER_WRITE = 1500
+# Zoom finishes a session's participant report within hours of its end; until this long after
+# the end, a row with no duration means "not computed yet", not "stayed zero seconds".
+ATTENDANCE_SETTLE = timedelta(hours=24)
+
+STEP_WEBINAR = "Reading the webinar from Zoom"
+STEP_REGISTRANTS = "Reading registrants"
+STEP_ATTENDANCE = "Reading attendance"
+STEP_CONTACTS = "Updating contacts"
+STEP_PUSH_CONTACTS = "Pushing contacts to HubSpot"
+STEP_PUSH_EVENTS = "Pushing events and attendance to HubSpot"
 
 ProgressCallback = Callable[[SyncRun], None]
 
 
-class _Progress:
-    def __init__(self, run: SyncRun, on_progress: ProgressCallback | None):
-        self.run, self.on_progress = run, on_progress
+class SyncProgress:
+    """A run's done/total, counted in records: registrants and participant rows read from Zoom,
+    contacts compared with what HubSpot has, attendance records pushed. Each part's total is an
+    estimate until that part is reached (Zoom's totals, or the previous sync's numbers), then
+    exact. Saved at most once a second, so progress costs a handful of queries per sync."""
 
-    def step(self, index: int) -> None:
-        self.run.done = index
-        self.run.counts = {**self.run.counts, "step": STEPS[index] if index < len(STEPS)
-                           else "Done"}
-        self.run.save(update_fields=["done", "counts"])
+    SAVE_INTERVAL_S = 1.0
+    PARTS = ("registrants", "participants", "contacts", "attendance")
+
+    def __init__(self, run: SyncRun, on_progress: ProgressCallback | None = None):
+        self.run, self.on_progress = run, on_progress
+        self.totals = dict.fromkeys(self.PARTS, 0)
+        self.done = dict.fromkeys(self.PARTS, 0)
+        self._saved_at = 0.0
+
+    def phase(self, label: str) -> None:
+        self.run.counts = {**self.run.counts, "step": label}
+        self._emit(force=True)
+
+    def expect(self, part: str, total: int) -> None:
+        self.totals[part] = max(total, self.done[part])
+        self._emit()
+
+    def expect_more(self, part: str, more: int) -> None:
+        self.expect(part, self.totals[part] + more)
+
+    def advance(self, part: str, n: int) -> None:
+        self.done[part] += n
+        self.totals[part] = max(self.totals[part], self.done[part])
+        self._emit()
+
+    def _emit(self, force: bool = False) -> None:
+        self.run.done = sum(self.done.values())
+        self.run.total = sum(self.totals.values())
         if self.on_progress:
             self.on_progress(self.run)
+        now = time.monotonic()
+        if force or now - self._saved_at >= self.SAVE_INTERVAL_S:
+            self._saved_at = now
+            self.run.save(update_fields=["done", "total", "counts"])
 
 
 def webinar_sync_run_create(*, webinar: Webinar, trigger: str) -> SyncRun:
     return SyncRun.objects.create(
         kind=SyncRun.Kind.WEBINAR, webinar=webinar, trigger=trigger,
-        target=f"{webinar.topic} ({webinar.zoom_id})", total=len(STEPS),
+        target=f"{webinar.topic} ({webinar.zoom_id})",
     )
 
 
@@ -73,11 +119,11 @@ def webinar_sync(*, webinar: Webinar, run: SyncRun | None = None, trigger: str =
     """Runs one full sync of one webinar; never raises for API or configuration problems:
     the outcome (and a readable error) is on the returned SyncRun and on the webinar."""
     run = run or webinar_sync_run_create(webinar=webinar, trigger=trigger)
-    run.status, run.started_at, run.total, run.error = (
-        SyncRun.Status.RUNNING, timezone.now(), len(STEPS), "")
-    run.save(update_fields=["status", "started_at", "total", "error"])
+    run.status, run.started_at, run.done, run.total, run.error = (
+        SyncRun.Status.RUNNING, timezone.now(), 0, 0, "")
+    run.save(update_fields=["status", "started_at", "done", "total", "error"])
     try:
-        counts = _webinar_sync_steps(webinar=webinar, progress=_Progress(run, on_progress))
+        counts = _webinar_sync_steps(webinar=webinar, progress=SyncProgress(run, on_progress))
     except IntegrationError as exc:
         _finish(run, webinar, status=SyncRun.Status.FAILED, error=exc.message)
     except Exception as exc:  # a bug: keep the worker alive, show it, log the traceback
@@ -94,9 +140,9 @@ def _finish(run: SyncRun, webinar: Webinar, *, status: str, error: str = "") -> 
     now = timezone.now()
     run.status, run.error, run.finished_at = status, error, now
     if status == SyncRun.Status.SUCCEEDED:
-        run.done = run.total
+        run.done = run.total = max(run.done, run.total)
         run.counts = {**run.counts, "step": "Done"}
-    run.save(update_fields=["status", "error", "finished_at", "done", "counts"])
+    run.save(update_fields=["status", "error", "finished_at", "done", "total", "counts"])
     webinar.last_sync_status, webinar.last_sync_error = status, error
     fields = ["last_sync_status", "last_sync_error"]
     if status == SyncRun.Status.SUCCEEDED:
@@ -105,75 +151,216 @@ def _finish(run: SyncRun, webinar: Webinar, *, status: str, error: str = "") -> 
     webinar.save(update_fields=fields)
 
 
-def _webinar_sync_steps(*, webinar: Webinar, progress: _Progress) -> dict:
+def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     account = webinar.zoom_account
     zoom = zoom_client_for(account=account)
     portal = hubspot_portal_for(account=account)
     hubspot = hubspot_client_for(portal=portal)
+    excluded = SyncSettings.get_solo().excluded_domains
     counts = {}
 
-    progress.step(0)
-    webinar = webinar_sync_from_zoom(account=account, data=zoom.get_webinar(webinar.zoom_id))
+    progress.phase(STEP_WEBINAR)
+    # Until Zoom tells us, the previous sync's sizes are the best guess of this one's.
+    progress.expect("registrants", webinar.registrants.count())
+    try:
+        webinar = webinar_sync_from_zoom(account=account,
+                                         data=zoom.get_webinar(webinar.zoom_id))
+    except NotFound:
+        # Deleted in Zoom after it was held: its attendance is still in Zoom's reports.
+        if webinar.is_upcoming:
+            raise
     webinar_instances_plan(webinar=webinar)
+    hubspot_properties_ensure(client=hubspot, portal=portal)
+    # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
+    read_ahead = ContactReadAhead(hubspot)
 
-    progress.step(1)
-    rows = []
-    for status in REGISTRANT_STATUSES:
-        for page in zoom.iter_registrant_pages(webinar.zoom_id, status):
-            for row in page:
-                row.setdefault("status", status)
-            rows.extend(page)
-    held = []
-    if webinar.start_time and webinar.start_time <= timezone.now():
-        held = zoom.list_past_instances(webinar.zoom_id)
-    participant_rows = {}
-    for item in held:
-        participant_rows[item["uuid"]] = [
-            row for page in zoom.iter_participant_pages(item["uuid"]) for row in page
-        ]
-    emails = {(r.get("email") or "").lower() for r in rows}
-    emails |= {(p.get("user_email") or "").lower()
-               for page in participant_rows.values() for p in page
-               if not p.get("internal_user")}
-    contact_ids = contacts_ensure(emails=emails)
-    registrants = registrants_sync_from_zoom(webinar=webinar, rows=rows, contact_ids=contact_ids)
-    counts["registrants"] = len(rows)
+    progress.phase(STEP_REGISTRANTS)
+    counts["registrants"] = _registrants_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                                read_ahead=read_ahead, progress=progress)
+    # Rough totals for the HubSpot parts, made exact when they start: every registrant is
+    # compared, and a first sync records each registration.
+    progress.expect("contacts", counts["registrants"])
+    if webinar.last_synced_at is None:
+        progress.expect("attendance", counts["registrants"])
 
-    progress.step(2)
-    sessions = 0
-    for item in held:
-        report = zoom.get_webinar_report(item["uuid"])
-        instance = webinar_instance_sync_from_zoom(
-            webinar=webinar, uuid=item["uuid"], report=report,
-            start_time=parse_api_time(item.get("start_time")),
-        )
-        saved = attendance_sessions_sync_from_zoom(
-            instance=instance, uuid=item["uuid"], rows=participant_rows[item["uuid"]],
-            registrants=registrants, contact_ids=contact_ids,
-        )
-        sessions += len(saved)
-        instance.participants_synced_at = timezone.now()
-        instance.save(update_fields=["participants_synced_at"])
+    progress.phase(STEP_ATTENDANCE)
+    counts.update(_attendance_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                     read_ahead=read_ahead, progress=progress))
+    read_ahead.flush()
+
+    progress.phase(STEP_CONTACTS)
+    contact_ids = webinar_contact_ids(webinar=webinar)
+    progress.expect("contacts", len(contact_ids))
+    contact_rollups_refresh(contact_ids=contact_ids)
+    webinar_activities_refresh(webinar=webinar, contact_ids=contact_ids)
+
+    progress.phase(STEP_PUSH_CONTACTS)
+    counts.update(contacts_push(client=hubspot, contact_ids=contact_ids, read_ahead=read_ahead,
+                                on_progress=lambda n: progress.advance("contacts", n)))
+
+    progress.phase(STEP_PUSH_EVENTS)
+    counts["events_pushed"] = marketing_events_push(client=hubspot, webinar=webinar)
+    progress.expect("attendance", attendance_pending_count(webinar=webinar))
+    counts["attendance_recorded"] = attendance_push(
+        client=hubspot, webinar=webinar,
+        on_progress=lambda n: progress.advance("attendance", n))
+    counts["events_completed"] = marketing_events_complete(client=hubspot, webinar=webinar)
+
     attendance = AttendanceSession.objects.filter(instance__webinar=webinar)
-    counts["participant_rows"] = sessions
     counts["attendees"] = attendance.exclude(email="").values("email").distinct().count()
     counts["guests"] = attendance.filter(email="", registrant__isnull=True).count()
-
-    progress.step(3)
-    touched = set(contact_ids.values())
-    contact_rollups_refresh(contact_ids=list(touched))
-    webinar_activities_refresh(webinar=webinar)
-    counts["contacts"] = len(touched)
-    counts["excluded"] = len({e for e in emails if e}) - len(touched)
-
-    progress.step(4)
-    hubspot_properties_ensure(client=hubspot, portal=portal)
-    counts.update(contacts_push(client=hubspot, contact_ids=list(touched)))
-
-    progress.step(5)
-    counts["events_pushed"] = marketing_events_push(client=hubspot, webinar=webinar)
-    counts["attendance_recorded"] = attendance_push(client=hubspot, webinar=webinar)
-    counts["events_completed"] = marketing_events_complete(client=hubspot, webinar=webinar)
+    counts["contacts"] = len(contact_ids)
+    counts["excluded"] = webinar.registrants.filter(contact__isnull=True).exclude(
+        email="").values("email").distinct().count()
     counts["cancelled"] = webinar.registrants.filter(
         status=Registrant.Status.CANCELLED).count()
     return counts
+
+
+# --- registrants --------------------------------------------------------------------------
+
+def _registrants_import(*, zoom, webinar: Webinar, excluded: set[str],
+                        read_ahead: ContactReadAhead, progress: SyncProgress) -> int:
+    """Every registrant, all statuses, a few Zoom pages per bulk write."""
+    count = 0
+    for rows in _batched(_registrant_pages(zoom=zoom, webinar=webinar, progress=progress)):
+        contact_ids = contacts_ensure(
+            emails={(r.get("email") or "").strip().lower() for r in rows},
+            excluded_domains=excluded)
+        registrants_sync_from_zoom(webinar=webinar, rows=rows, contact_ids=contact_ids)
+        read_ahead.add(contacts_never_pushed(contact_ids=list(contact_ids.values())))
+        count += len(rows)
+    return count
+
+
+def _registrant_pages(*, zoom, webinar: Webinar, progress: SyncProgress) -> Iterator[list]:
+    totals_seen = 0
+    for status in REGISTRANT_STATUSES:
+        first = True
+        for page in zoom.iter_registrant_pages(webinar.zoom_id, status):
+            if first:
+                first = False
+                total = getattr(page, "total_records", None)  # when the client tells
+                if total is not None:
+                    totals_seen += int(total)
+                    progress.expect("registrants", max(totals_seen, progress.done["registrants"]))
+            for row in page:
+                row.setdefault("status", status)
+            progress.advance("registrants", len(page))
+            yield page
+
+
+def _batched(pages: Iterable[list], size: int = ROWS_PER_WRITE) -> Iterator[list]:
+    batch = []
+    for page in pages:
+        batch.extend(page)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
+                       read_ahead: ContactReadAhead, progress: SyncProgress) -> dict:
+    """Each held session: its report (actual start and end), then its participant rows.
+
+    A session whose attendance Zoom has not finished (no report yet, or rows without a duration
+    shortly after the end) stores nothing and is fetched again next time; one whose complete
+    list was stored well after the end is final and costs no call any more.
+    """
+    counts = {"sessions_held": 0, "participant_rows": 0, "sessions_waiting": 0}
+    if not _may_have_been_held(webinar):
+        return counts
+    held = zoom.list_past_instances(webinar.zoom_id)
+    counts["sessions_held"] = len(held)
+    by_uuid = {i.uuid: i for i in webinar.instances.all() if i.uuid}
+    waiting: dict[int, str] = {}
+    stored: dict[int, WebinarInstance] = {}
+    for item in held:
+        uuid = item["uuid"]
+        known = by_uuid.get(uuid)
+        if known is not None and _attendance_final(known):
+            continue
+        report = zoom.get_webinar_report(uuid)
+        instance = webinar_instance_sync_from_zoom(
+            webinar=webinar, uuid=uuid, report=report,
+            start_time=parse_api_time(item.get("start_time")),
+        )
+        was_ready = instance.participants_synced_at is not None
+        if report is None or not report.get("end_time"):
+            if not was_ready:
+                waiting[instance.pk] = "Zoom's report for this session is not available yet."
+                stored.pop(instance.pk, None)
+            continue
+        progress.expect_more("participants", int(report.get("participants_count") or 0))
+        reason, rows = _participants_import(
+            zoom=zoom, instance=instance, uuid=uuid, check_settled=not was_ready,
+            excluded=excluded, read_ahead=read_ahead, progress=progress)
+        counts["participant_rows"] += rows
+        if reason:
+            waiting[instance.pk] = reason
+            stored.pop(instance.pk, None)
+        elif instance.pk not in waiting:
+            stored[instance.pk] = instance
+    now = timezone.now()
+    for instance in stored.values():
+        instance.participants_synced_at, instance.attendance_waiting = now, ""
+        instance.save(update_fields=["participants_synced_at", "attendance_waiting"])
+    if waiting:
+        for instance in WebinarInstance.objects.filter(pk__in=list(waiting)):
+            instance.attendance_waiting = waiting[instance.pk][:200]
+            instance.save(update_fields=["attendance_waiting"])
+    counts["sessions_waiting"] = len(waiting)
+    return counts
+
+
+def _may_have_been_held(webinar: Webinar) -> bool:
+    if webinar.is_recurring or webinar.start_time is None:
+        return True
+    return webinar.start_time <= timezone.now()
+
+
+def _attendance_final(instance: WebinarInstance) -> bool:
+    """Stored complete after Zoom's report had settled: nothing will change any more."""
+    return bool(instance.participants_synced_at and instance.ended_at
+                and instance.participants_synced_at >= instance.ended_at + ATTENDANCE_SETTLE)
+
+
+def _unsettled(row: dict) -> bool:
+    return not row.get("leave_time") or not int(row.get("duration") or 0)
+
+
+def _participants_import(*, zoom, instance: WebinarInstance, uuid: str, check_settled: bool,
+                         excluded: set[str], read_ahead: ContactReadAhead,
+                         progress: SyncProgress) -> tuple[str, int]:
+    """Streams one held session's participant rows into the mirror. Returns ("", rows) when the
+    complete list is stored, or (why not, 0) when Zoom has not finished it."""
+    recent = instance.ended_at is not None and (
+        timezone.now() - instance.ended_at < ATTENDANCE_SETTLE)
+    seen_at = timezone.now()
+    rows_stored = 0
+
+    def pages():
+        for page in zoom.iter_participant_pages(uuid):
+            progress.advance("participants", len(page))
+            yield page
+
+    for rows in _batched(pages()):
+        if check_settled and recent and any(_unsettled(row) for row in rows):
+            attendance_sessions_discard(instance=instance, uuid=uuid)
+            return "Zoom is still computing this session's attendance durations.", 0
+        contact_ids = contacts_ensure(
+            emails={(r.get("user_email") or "").strip().lower() for r in rows
+                    if not r.get("internal_user")},
+            excluded_domains=excluded)
+        rows_stored += attendance_sessions_sync_from_zoom(
+            instance=instance, uuid=uuid, rows=rows, contact_ids=contact_ids, seen_at=seen_at)
+        # attendees who did not register are new contacts too
+        unregistered = [cid for email, cid in contact_ids.items()
+                        if email not in read_ahead.answers]
+        read_ahead.add(contacts_never_pushed(contact_ids=unregistered))
+    attendance_sessions_prune(instance=instance, uuid=uuid, seen_at=seen_at)
+    return "", rows_stored

@@ -51,3 +51,16 @@ def webinar_sync_toggle(*, webinar: Webinar, enabled: bool, trigger: str) -> Syn
     if enabled and not was_enabled:
         return webinar_sync_enqueue(webinar=webinar, trigger=trigger)
     return None
+
+
+def account_backfill_enqueue(*, account: ZoomAccount, since, trigger: str = "backfill"
+                             ) -> SyncRun:
+    """Queues a backfill of one account (discovery, then a sync per enabled webinar), shown
+    right away as a queued discovery run."""
+    run = SyncRun.objects.create(kind=SyncRun.Kind.DISCOVERY, trigger=trigger,
+                                 target=f"{account} since {since:%Y-%m-%d}")
+    transaction.on_commit(lambda: async_task(
+        "webinars.tasks.backfill_account", account.pk, since.isoformat(), run.pk,
+        task_name=f"Backfill webinars of {account}", group="webinar-sync",
+    ))
+    return run

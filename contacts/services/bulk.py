@@ -1,0 +1,17 @@
+"""Writing many existing rows at once."""
+
+BATCH = 2000
+
+
+def rows_update(*, model, objs: list, fields: list[str], batch_size: int = BATCH) -> None:
+    """Saves `fields` of existing rows, one plain statement per batch.
+
+    Django's bulk_update builds a CASE WHEN expression per row and field: for 10,000 contacts
+    and 11 fields that is ~20 s of Python and a large peak of memory. An INSERT … ON CONFLICT
+    (id) DO UPDATE of the same rows does the same job as a plain multi-row statement on SQLite
+    and PostgreSQL. The objects must be complete model instances (not `.only(...)`), and the
+    rows must exist: a row deleted meanwhile would be inserted again.
+    """
+    if objs:
+        model.objects.bulk_create(objs, batch_size=batch_size, update_conflicts=True,
+                                  unique_fields=["id"], update_fields=fields)
