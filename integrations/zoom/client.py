@@ -53,6 +53,12 @@ def encode_uuid(uuid: str) -> str:
     return once
 
 
+class Page(list):
+    """One page of a Zoom listing; `total_records` is Zoom's count of the whole listing."""
+
+    total_records: int | None = None
+
+
 def participant_key(row: dict) -> tuple:
     return (row.get("id"), row.get("user_id"), row.get("join_time"))
 
@@ -122,15 +128,16 @@ class ZoomClient(JsonApi):
                 restarts += 1
                 params.pop("next_page_token")
                 continue
-            items = data.get(key) or []
+            items = Page(data.get(key) or [])
             if item_key is not None:
-                fresh = []
+                fresh = Page()
                 for item in items:
                     k = item_key(item)
                     if k not in seen:
                         seen.add(k)
                         fresh.append(item)
                 items = fresh
+            items.total_records = data.get("total_records")
             if items:
                 yield items
             token = data.get("next_page_token")
