@@ -11,7 +11,7 @@ from integrations.services.accounts import (
     hubspot_portal_connect_private_app,
     zoom_account_connect_s2s,
 )
-from webinars.services.discovery import webinars_discover
+from webinars.services.discovery import backfill_default_since, webinars_backfill
 
 DEMO_EXCLUDED_DOMAIN = "competitor.example"
 
@@ -52,9 +52,14 @@ class Command(BaseCommand):
                     webhook_secret=creds["zoom"]["webhook_secret"], name="Sandbox Zoom",
                     hubspot_portal=portal,
                 )
-                webinars = webinars_discover(account=account)
             except IntegrationError as exc:
                 raise CommandError(f"Demo setup failed: {exc.message}") from None
+            # upcoming webinars, and the held ones Zoom no longer lists (from its history)
+            backfill = webinars_backfill(account=account, since=backfill_default_since(),
+                                         trigger="demo setup")
+            if backfill.run.status != backfill.run.Status.SUCCEEDED:
+                raise CommandError(f"Demo setup failed: {backfill.run.error}")
+            webinars = backfill.webinars
         self._write_demo_env(creds, sandbox_url)
         sync_settings = SyncSettings.get_solo()
         if DEMO_EXCLUDED_DOMAIN not in sync_settings.excluded_domains:

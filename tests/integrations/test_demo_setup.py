@@ -1,0 +1,40 @@
+"""`make demo`'s setup step: links the sandbox's accounts and finds every seeded webinar."""
+
+import socket
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from integrations.models import SyncSettings, ZoomAccount
+from webinars.models import Webinar
+
+pytestmark = pytest.mark.django_db
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_setup_links_accounts_and_discovers_all_seeded_webinars(settings, capsys):
+    base = f"http://127.0.0.1:{free_port()}"
+    settings.ZOOM_OAUTH_BASE_URL = f"{base}/zoom"
+    settings.ZOOM_API_BASE_URL = f"{base}/zoom/v2"
+    settings.HUBSPOT_API_BASE_URL = f"{base}/hubspot"
+    call_command("demo_setup", "--password", "demo-pass-123")
+    out = capsys.readouterr().out
+    assert "7 webinar(s) discovered" in out and "Password: demo-pass-123" in out
+    account = ZoomAccount.objects.get()
+    assert account.hubspot_portal is not None
+    assert Webinar.objects.count() == 7  # the 5 listed by Zoom and 2 expired, from history
+    assert "competitor.example" in SyncSettings.get_solo().excluded_domains
+    assert get_user_model().objects.get(username="admin").check_password("demo-pass-123")
+    assert (settings.BASE_DIR / "var" / "demo.env").read_text().count("=") == 5
+
+
+def test_demo_setup_refuses_real_service_urls(settings):
+    settings.HUBSPOT_API_BASE_URL = "https://api.hubapi.com"
+    with pytest.raises(CommandError, match="set ZOOM_OAUTH_BASE_URL"):
+        call_command("demo_setup")
