@@ -237,6 +237,10 @@ def _batch_times(started) -> dict:
     return {"startedAt": iso_ms(started), "completedAt": iso_ms(utcnow())}
 
 
+def _partial_category(world: World) -> str:
+    return world.faults.as_dict().get("partial_category", "INTERNAL_ERROR")
+
+
 def _injected_failures(world: World, refs: list[str]) -> set[int]:
     """Indexes of inputs an injected partial fault makes fail (``partial_rate``)."""
     failed = world.faults.failed_inputs("hubspot", len(refs))
@@ -245,10 +249,12 @@ def _injected_failures(world: World, refs: list[str]) -> set[int]:
     return failed
 
 
-def _partial_errors(refs: list[str], failed: set[int]) -> list[dict]:
-    return [{"status": "error", "category": "INTERNAL_ERROR",
-             "message": f"Internal error while processing input {refs[i]}: it was not "
-                        "applied; retry it.",
+def _partial_errors(refs: list[str], failed: set[int], category: str) -> list[dict]:
+    if category == "VALIDATION_ERROR":
+        message = "Input {} was rejected: it is not valid for this object."
+    else:
+        message = "Internal error while processing input {}: it was not applied; retry it."
+    return [{"status": "error", "category": category, "message": message.format(refs[i]),
              "context": {"ids": [refs[i]]}} for i in sorted(failed)]
 
 
@@ -545,7 +551,7 @@ def contacts_batch_read(req) -> Reply:
                        "Check that ids are valid.",
             "context": {"ids": missing},
         })
-    errors += _partial_errors(ids, failed)
+    errors += _partial_errors(ids, failed, _partial_category(world))
     return _batch_reply(results, errors, started)
 
 
@@ -622,7 +628,7 @@ def contacts_batch_upsert(req) -> Reply:
             results.append({"id": str(contact.id), "new": new, "properties": shown,
                             "createdAt": iso_ms(contact.created_at),
                             "updatedAt": iso_ms(contact.updated_at), "archived": False})
-    return _batch_reply(results, _partial_errors(refs, failed), started)
+    return _batch_reply(results, _partial_errors(refs, failed, _partial_category(world)), started)
 
 
 # --------------------------------------------------------------------------------------------
@@ -853,7 +859,7 @@ def attendance_email_create(req) -> Reply:
             })
             results.append({"vid": contact.id, "email": email})
         ev.updated_at = utcnow()
-    return _batch_reply(results, _partial_errors(refs, failed), started)
+    return _batch_reply(results, _partial_errors(refs, failed, _partial_category(world)), started)
 
 
 _EV = "/marketing/v3/marketing-events"

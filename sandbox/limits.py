@@ -255,7 +255,10 @@ def hubspot_429(policy: str, message: str, group: str, headers: dict) -> Reply:
 # --------------------------------------------------------------------------------------------
 
 FAULT_KEYS = ("error_rate", "rate_limit_rate", "reset_rate", "slow_rate", "slow_s",
-              "partial_rate", "retry_after", "retry_after_s", "services", "seed")
+              "partial_rate", "partial_category", "retry_after", "retry_after_s", "services",
+              "seed")
+# How an injected partial failure is classified: retryable, or the input rejected for good.
+PARTIAL_CATEGORIES = ("INTERNAL_ERROR", "VALIDATION_ERROR")
 RETRY_AFTER_FORMATS = ("seconds", "milliseconds", "iso", "none")
 FAULT_KINDS = ("error", "rate_limit", "reset", "slow", "partial")
 ERROR_STATUSES = (500, 502, 503, 504)
@@ -316,6 +319,10 @@ class Faults:
         if retry_after not in RETRY_AFTER_FORMATS:
             raise ValueError(f"retry_after must be one of {', '.join(RETRY_AFTER_FORMATS)}")
         cfg["retry_after"] = retry_after
+        category = body.get("partial_category") or "INTERNAL_ERROR"
+        if category not in PARTIAL_CATEGORIES:
+            raise ValueError(f"partial_category must be one of {', '.join(PARTIAL_CATEGORIES)}")
+        cfg["partial_category"] = category
         services = body.get("services")
         if services is None:
             services = ["zoom", "hubspot"]

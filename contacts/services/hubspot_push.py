@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from integrations.errors import InvalidRequest
-from integrations.hubspot.client import HubSpotClient
+from integrations.hubspot.client import BatchErrors, HubSpotClient
 from integrations.models import HubSpotPortal, SyncSettings
 from integrations.timefmt import epoch_ms, hubspot_datetime, parse_api_time
 from webinars.models import AttendanceSession, Registrant, Webinar, WebinarInstance
@@ -352,12 +352,19 @@ def attendance_push(*, client: HubSpotClient, webinar: Webinar,
                                         "contact__email")[:QUERY_CHUNK])
                 for start in range(0, len(rows), batch):
                     part = rows[start:start + batch]
-                    client.record_attendance(
-                        external_event_id=event_id, external_account_id=account_id,
-                        state=state, inputs=[_attendance_input(row, state) for row in part],
-                    )
-                    Activity.objects.filter(id__in=[row["id"] for row in part]).update(
-                        hubspot_pushed_at=timezone.now())
+                    try:
+                        client.record_attendance(
+                            external_event_id=event_id, external_account_id=account_id,
+                            state=state, inputs=[_attendance_input(row, state) for row in part],
+                        )
+                    except BatchErrors as exc:
+                        # HubSpot recorded the others: mark them, so only the rejected
+                        # records are tried again (attendance records are not idempotent).
+                        failed = {i.lower() for i in exc.failed_ids}
+                        _attendance_mark_pushed([row["id"] for row in part
+                                                 if row["contact__email"] not in failed])
+                        raise
+                    _attendance_mark_pushed([row["id"] for row in part])
                     sent += len(part)
                     if on_progress:
                         on_progress(len(part))
@@ -365,6 +372,10 @@ def attendance_push(*, client: HubSpotClient, webinar: Webinar,
                     break
                 last_id = rows[-1]["id"]
     return sent
+
+
+def _attendance_mark_pushed(ids: list[int]) -> None:
+    Activity.objects.filter(id__in=ids).update(hubspot_pushed_at=timezone.now())
 
 
 def _attendance_input(row: dict, state: str) -> dict:

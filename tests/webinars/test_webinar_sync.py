@@ -245,3 +245,41 @@ def test_a_new_registration_pushes_only_what_changed(sandbox, linked):
     event = sandbox.marketing_events()["zoom-webinar-89876543210"]
     assert sorted(a["email"] for a in event["attendance"]) == [
         "alice@customer.example", "erin@new.example"]
+
+
+def test_attendance_rejected_in_part_is_not_sent_twice(sandbox, linked):
+    """Attendance records are not idempotent: after a 207 only the rejected ones are retried."""
+    import requests
+
+    from contacts.services.hubspot_push import attendance_push
+    from integrations.hubspot.client import BatchErrors
+    from integrations.services.clients import hubspot_client_for
+
+    account, portal = linked
+    people = [{"email": f"p{i}@customer.example", "first_name": "P", "status": "approved"}
+              for i in range(150)]
+    sandbox.seed("custom", **world(upcoming_webinar(registrants=people)))
+    webinar, _ = sync_one(account, 89876543210)
+    registered = Activity.objects.filter(kind=Activity.Kind.WEBINAR_REGISTERED)
+    registered.update(hubspot_pushed_at=None)  # as if the first push had not happened
+    requests.post(f"{sandbox.url}/_sandbox/faults", timeout=5, json={
+        "partial_rate": 0.1, "partial_category": "VALIDATION_ERROR", "services": ["hubspot"],
+        "seed": 5}).raise_for_status()
+
+    def records():
+        return len(sandbox.marketing_events()["zoom-webinar-89876543210"]["attendance"])
+
+    before = records()
+    client = hubspot_client_for(portal=portal)
+    with pytest.raises(BatchErrors) as exc:
+        attendance_push(client=client, webinar=webinar)
+    rejected = len(exc.value.failed_ids)
+    assert rejected > 0
+    unpushed = registered.filter(hubspot_pushed_at__isnull=True).count()
+    # the batch that failed in part: its accepted records are marked; later batches wait
+    accepted_so_far = records() - before
+    assert unpushed == 150 - accepted_so_far
+
+    requests.post(f"{sandbox.url}/_sandbox/faults", json={}, timeout=5).raise_for_status()
+    attendance_push(client=client, webinar=webinar)
+    assert records() - before == 150  # every registration exactly once more, none twice
