@@ -55,8 +55,9 @@ class InstanceInline(admin.TabularInline):
 
 @admin.register(Webinar)
 class WebinarAdmin(admin.ModelAdmin):
-    list_display = ["topic", "zoom_id", "start_time", "host_email", "zoom_account",
-                    "registrant_count", "sync_enabled", "last_sync"]
+    # The Sync box and its outcome come first: they are what this page is for.
+    list_display = ["sync_enabled", "topic", "start_time", "last_sync", "registrant_count",
+                    "zoom_id", "host_email", "zoom_account"]
     list_display_links = ["topic"]
     list_editable = ["sync_enabled"]
     list_filter = ["zoom_account", WhenFilter, "sync_enabled", "last_sync_status"]

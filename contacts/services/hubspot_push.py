@@ -263,7 +263,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead=None) -> None:
     results = client.upsert_contacts(inputs)
     by_email = {((r.get("properties") or {}).get("email") or "").lower(): r for r in results}
     now = timezone.now()
-    for contact, _, digest in items:
+    for contact, desired, digest in items:
         result = by_email.get(contact.email)
         if result is None:
             raise InvalidRequest(f"HubSpot did not return contact {contact.email} from the upsert.")
@@ -272,10 +272,14 @@ def _contacts_send(*, client, policy, items, stats, read_ahead=None) -> None:
             contact.created_by_sync = True
             stats["contacts_created"] += 1
         contact.pushed_hash, contact.pushed_at = digest, now
+        # the names we know, for our own timeline pages
+        contact.first_name = desired.get("firstname", "")[:100]
+        contact.last_name = desired.get("lastname", "")[:100]
     # One write per few thousand contacts. A crash before it only means these contacts are
     # upserted again next time: an upsert of the same values changes nothing in HubSpot.
     rows_update(model=Contact, objs=[c for c, _, _ in items],
-                fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at"])
+                fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at",
+                        "first_name", "last_name"])
     stats["contacts_pushed"] += len(items)
 
 

@@ -283,3 +283,16 @@ def test_attendance_rejected_in_part_is_not_sent_twice(sandbox, linked):
     requests.post(f"{sandbox.url}/_sandbox/faults", json={}, timeout=5).raise_for_status()
     attendance_push(client=client, webinar=webinar)
     assert records() - before == 150  # every registration exactly once more, none twice
+
+
+def test_contact_page_shows_names_and_a_readable_timeline(sandbox, linked, admin_client):
+    account, _ = linked
+    sandbox.seed("custom", **world(past_webinar(
+        registrants=[ALICE], participants=[(ALICE["email"], 0, 45)])))
+    sync_one(account, 81234567890)
+    contact = Contact.objects.get(email="alice@customer.example")
+    assert (contact.first_name, contact.last_name) == ("Alice", "Archer")
+    page = admin_client.get(f"/admin/contacts/contact/{contact.pk}/change/").content.decode()
+    assert "45 min (75% of the session)" in page
+    assert "Registration approved" in page
+    assert 'name="_save"' not in page  # read-only for everyone
