@@ -29,6 +29,10 @@ class AuthenticationFailed(IntegrationError):
     """Credentials or token rejected (HTTP 401, invalid_client, invalid_grant)."""
 
 
+class InvalidGrant(AuthenticationFailed):
+    """A refresh token or code the service no longer accepts: a person must connect again."""
+
+
 class MissingScope(IntegrationError):
     """The app lacks a permission the call needs (HTTP 403)."""
 

@@ -106,3 +106,19 @@ def recurring_webinar(*, webinar_id=85550001111, topic="Weekly Platform Demo", d
 def world(*webinars, hubspot_contacts=()):
     return {"users": [HOST], "webinars": list(webinars),
             "hubspot": {"contacts": list(hubspot_contacts)}}
+
+
+def sync_one(account, zoom_id):
+    """Discovers the account's webinars, ticks one and syncs it; the run must succeed."""
+    from integrations.models import SyncRun
+    from webinars.models import Webinar
+    from webinars.services.discovery import webinars_discover
+    from webinars.services.sync import webinar_sync
+
+    webinars_discover(account=account)
+    webinar = Webinar.objects.get(zoom_id=str(zoom_id))
+    webinar.sync_enabled = True
+    webinar.save()
+    run = webinar_sync(webinar=webinar, trigger="test")
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    return webinar, run

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from ..errors import AuthenticationFailed, InvalidRequest
+from ..errors import AuthenticationFailed, InvalidGrant, InvalidRequest
 from ..http import JsonApi
 
 
@@ -20,9 +20,6 @@ class HubSpotTokens:
     def __repr__(self):
         return f"HubSpotTokens(expires_at={self.expires_at!r})"
 
-
-class InvalidGrant(AuthenticationFailed):
-    """The refresh token or code is no longer valid: the portal must be connected again."""
 
 
 class HubSpotOAuth(JsonApi):

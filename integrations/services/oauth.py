@@ -22,17 +22,16 @@ from django.utils import timezone
 from ..errors import (
     AuthenticationFailed,
     IntegrationError,
+    InvalidGrant,
     NotConfigured,
     RateLimited,
     ServiceUnreachable,
     TransientError,
 )
 from ..hubspot.oauth import HubSpotOAuth
-from ..hubspot.oauth import InvalidGrant as HubSpotInvalidGrant
 from ..models import ConnectionStatus, HubSpotPortal, UsedOAuthState, ZoomAccount
 from ..tokens import StaticToken
 from ..zoom.client import ZoomClient
-from ..zoom.oauth import InvalidGrant as ZoomInvalidGrant
 from ..zoom.oauth import ZoomOAuth
 
 # A state is accepted for this long after the button was pressed, and only once.
@@ -194,7 +193,7 @@ def _exchange_error(provider: str, exc: IntegrationError, *values: str) -> OAuth
     said = _said(label, _scrub(exc.message, *values).removeprefix(
         f"{label} refused the app credentials: "))
     detail = said.removesuffix(".")
-    if isinstance(exc, ZoomInvalidGrant | HubSpotInvalidGrant):
+    if isinstance(exc, InvalidGrant):
         return OAuthFlowError(
             f"{label} did not accept the authorization code (it may have expired or been used "
             f"already): {detail}. Nothing was changed; press "

@@ -15,11 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import AuthenticationFailed, NotConfigured
+from ..errors import AuthenticationFailed, InvalidGrant, NotConfigured
 from ..hubspot.oauth import HubSpotOAuth
-from ..hubspot.oauth import InvalidGrant as HubSpotInvalidGrant
 from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
-from ..zoom.oauth import InvalidGrant as ZoomInvalidGrant
 from ..zoom.oauth import ZoomOAuth
 
 ZOOM_MARGIN = timedelta(seconds=60)
@@ -124,26 +122,11 @@ class ZoomAccountTokens(_RowTokens):
         if row.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER:
             tokens = oauth.account_credentials(account_id=row.zoom_account_id)
         else:
-            if not row.refresh_token:
-                raise ReconnectNeeded(
-                    f"Zoom account “{row.name}” needs to be reconnected (no refresh token)."
-                )
-            try:
-                tokens = oauth.refresh(refresh_token=row.refresh_token)
-            except ZoomInvalidGrant as exc:
-                raise ReconnectNeeded(
-                    f"Zoom account “{row.name}” needs to be reconnected: Zoom no longer "
-                    f"accepts its refresh token ({exc.message}).",
-                    status=exc.status, code=exc.code,
-                ) from None
-            row.refresh_token = tokens.refresh_token or row.refresh_token
-        row.access_token, row.token_expires_at = tokens.access_token, tokens.expires_at
+            tokens = _refreshed(row, label=f"Zoom account “{row.name}”", service="Zoom",
+                                oauth=oauth)
         if tokens.api_url:
             row.api_url = tokens.api_url
-        row.status, row.last_error = ConnectionStatus.CONNECTED, ""
-        # access and refresh token are written together: a rotated refresh token is never lost
-        row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "api_url",
-                                "status", "last_error"])
+        _store(row, tokens, "api_url")
 
 
 class HubSpotPortalTokens(_RowTokens):
@@ -160,21 +143,29 @@ class HubSpotPortalTokens(_RowTokens):
     def _renew(self, row: HubSpotPortal) -> None:
         if row.auth_type == HubSpotPortal.AuthType.PRIVATE_APP:
             return
-        if not row.refresh_token:
-            raise ReconnectNeeded(
-                f"HubSpot portal “{row}” needs to be reconnected (no refresh token).")
         oauth = HubSpotOAuth(client_id=getattr(settings, "HUBSPOT_CLIENT_ID", ""),
                              client_secret=row.client_secret)
-        try:
-            tokens = oauth.refresh(refresh_token=row.refresh_token)
-        except HubSpotInvalidGrant as exc:
-            raise ReconnectNeeded(
-                f"HubSpot portal “{row}” needs to be reconnected: HubSpot no longer "
-                f"accepts its refresh token ({exc.message}).",
-                status=exc.status, code=exc.code,
-            ) from None
-        row.access_token, row.token_expires_at = tokens.access_token, tokens.expires_at
-        row.refresh_token = tokens.refresh_token or row.refresh_token
-        row.status, row.last_error = ConnectionStatus.CONNECTED, ""
-        row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "status",
-                                "last_error"])
+        _store(row, _refreshed(row, label=f"HubSpot portal “{row}”", service="HubSpot",
+                               oauth=oauth))
+
+
+def _refreshed(row, *, label: str, service: str, oauth):
+    """New tokens from the row's refresh token, or ReconnectNeeded when it is refused."""
+    if not row.refresh_token:
+        raise ReconnectNeeded(f"{label} needs to be reconnected (no refresh token).")
+    try:
+        return oauth.refresh(refresh_token=row.refresh_token)
+    except InvalidGrant as exc:
+        raise ReconnectNeeded(
+            f"{label} needs to be reconnected: {service} no longer accepts its refresh "
+            f"token ({exc.message}).", status=exc.status, code=exc.code,
+        ) from None
+
+
+def _store(row, tokens, *extra_fields: str) -> None:
+    row.access_token, row.token_expires_at = tokens.access_token, tokens.expires_at
+    row.refresh_token = getattr(tokens, "refresh_token", "") or row.refresh_token
+    row.status, row.last_error = ConnectionStatus.CONNECTED, ""
+    # access and refresh token are written together: a rotated refresh token is never lost
+    row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "status",
+                            "last_error", *extra_fields])

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from ..errors import AuthenticationFailed, IntegrationError, InvalidRequest
+from ..errors import AuthenticationFailed, IntegrationError, InvalidGrant, InvalidRequest
 from ..http import JsonApi
 
 
@@ -21,9 +21,6 @@ class ZoomTokens:
     def __repr__(self):
         return f"ZoomTokens(expires_at={self.expires_at!r}, api_url={self.api_url!r})"
 
-
-class InvalidGrant(AuthenticationFailed):
-    """The refresh token or code is no longer valid: the user must connect again."""
 
 
 class ZoomOAuth(JsonApi):

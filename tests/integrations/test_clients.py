@@ -6,10 +6,10 @@ import threading
 import pytest
 import requests
 
-from integrations.errors import RateLimited
+from integrations.errors import InvalidGrant, RateLimited
 from integrations.models import ConnectionStatus, SyncRun, ZoomAccount
 from integrations.services.clients import hubspot_client_for, zoom_client_for
-from integrations.zoom.oauth import InvalidGrant, ZoomOAuth
+from integrations.zoom.oauth import ZoomOAuth
 from sandbox import SandboxServer
 from tests.scenarios import past_webinar, world
 from webinars.models import Webinar

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from integrations.models import SyncRun
-from tests.scenarios import past_webinar, recurring_webinar, upcoming_webinar, world
+from tests.scenarios import past_webinar, recurring_webinar, sync_one, upcoming_webinar, world
 from webinars.models import AttendanceSession, Webinar
 from webinars.services.discovery import webinars_discover
 from webinars.services.sync import webinar_sync
@@ -22,15 +22,6 @@ UUID_DOUBLE = "qR7sT9//uV1wX3yZ5aB7cD=="
 REGISTER = "hubspot POST /marketing/v3/marketing-events/attendance/{externalEventId}/" \
            "{subscriberState}/email-create"
 
-
-def sync_one(account, zoom_id):
-    webinars_discover(account=account)
-    webinar = Webinar.objects.get(zoom_id=str(zoom_id))
-    webinar.sync_enabled = True
-    webinar.save()
-    run = webinar_sync(webinar=webinar, trigger="test")
-    assert run.status == SyncRun.Status.SUCCEEDED, run.error
-    return webinar, run
 
 
 def states(event) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ import pytest
 
 from contacts.models import Activity, Contact
 from integrations.models import SyncRun, SyncSettings
-from tests.scenarios import past_webinar, upcoming_webinar, world
+from tests.scenarios import past_webinar, sync_one, upcoming_webinar, world
 from webinars.models import AttendanceSession, Registrant, Webinar
 from webinars.services.discovery import webinars_discover
 from webinars.services.sync import webinar_sync
@@ -21,15 +21,6 @@ CARLA = {"email": "carla@prospect.example", "first_name": "Carla", "last_name": 
 RIVAL = {"email": "spy@competitor.example", "first_name": "Sam", "last_name": "Spy",
          "status": "approved"}
 
-
-def sync_one(account, zoom_id):
-    webinars_discover(account=account)
-    webinar = Webinar.objects.get(zoom_id=str(zoom_id))
-    webinar.sync_enabled = True
-    webinar.save()
-    run = webinar_sync(webinar=webinar, trigger="test")
-    assert run.status == SyncRun.Status.SUCCEEDED, run.error
-    return webinar, run
 
 
 def test_rejoining_attendee_rollups_merge_overlaps_and_sum_rejoins(sandbox, linked):
