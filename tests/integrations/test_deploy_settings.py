@@ -14,7 +14,8 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
            "FIELD_ENCRYPTION_KEY": "another-long-production-like-key",
            "ALLOWED_HOSTS": "sync.example.com",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    env.pop("DEBUG", None)
+    for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # test-process settings, not deployment
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

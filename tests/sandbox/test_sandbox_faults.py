@@ -20,10 +20,12 @@ def test_faults_get_post_clear_and_validation(client):
     got = client.faults(error_rate=0.1, slow_rate=0.01, slow_s=2)
     assert got == {"error_rate": 0.1, "rate_limit_rate": 0.0, "reset_rate": 0.0,
                    "slow_rate": 0.01, "slow_s": 2, "partial_rate": 0.0,
-                   "retry_after": "seconds", "retry_after_s": 1.0,
+                   "partial_category": "INTERNAL_ERROR", "retry_after": "seconds",
+                   "retry_after_s": 1.0,
                    "services": ["zoom", "hubspot"], "seed": 1}
     assert client.http.get(f"{client.url}/_sandbox/faults", timeout=10).json() == got
     for bad in ({"error_rate": 2}, {"nope": 1}, {"retry_after": "hours"},
+                {"partial_category": "SOMETIMES"},
                 {"services": ["slack"]}, {"error_rate": 0.6, "reset_rate": 0.6}):
         response = client.http.post(f"{client.url}/_sandbox/faults", json=bad, timeout=10)
         assert response.status_code == 400, bad
