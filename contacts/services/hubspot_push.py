@@ -202,8 +202,12 @@ def contacts_never_pushed(*, contact_ids: list[int]) -> list[str]:
 
 def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
                   read_ahead: ContactReadAhead | None = None,
+                  prepare: Callable[[list[int]], object] | None = None,
                   on_progress: Callable[[int], None] | None = None) -> dict:
     """Upserts the contacts whose properties changed since the last push.
+
+    `prepare(chunk)` runs before each chunk is read (the sync recomputes roll-ups there), so
+    database work alternates with HubSpot calls instead of keeping the rate limit idle.
 
     Reads the contacts a few thousand at a time; the changed ones go out in full batches of
     100 (what does not fill a batch waits for the next chunk), so HubSpot sees
@@ -217,6 +221,8 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     pending: list[tuple[Contact, dict, str]] = []
     for start in range(0, len(ids), QUERY_CHUNK):
         chunk = ids[start:start + QUERY_CHUNK]
+        if prepare:
+            prepare(chunk)
         profiles = _profiles(chunk)
         for contact in Contact.objects.filter(id__in=chunk):
             desired = contact_desired_properties(contact, profiles.get(contact.id, {}))

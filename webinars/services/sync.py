@@ -58,7 +58,7 @@ ATTENDANCE_SETTLE = timedelta(hours=24)
 STEP_WEBINAR = "Reading the webinar from Zoom"
 STEP_REGISTRANTS = "Reading registrants"
 STEP_ATTENDANCE = "Reading attendance"
-STEP_CONTACTS = "Updating contacts"
+STEP_CONTACTS = "Updating the contacts' timelines"
 STEP_PUSH_CONTACTS = "Pushing contacts to HubSpot"
 STEP_PUSH_EVENTS = "Pushing events and attendance to HubSpot"
 
@@ -188,15 +188,18 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
                                      read_ahead=read_ahead, progress=progress))
     read_ahead.flush()
 
-    progress.phase(STEP_CONTACTS)
+    progress.phase(STEP_PUSH_CONTACTS)
     contact_ids = webinar_contact_ids(webinar=webinar)
     progress.expect("contacts", len(contact_ids))
-    contact_rollups_refresh(contact_ids=contact_ids)
-    webinar_activities_refresh(webinar=webinar, contact_ids=contact_ids)
+    # roll-ups chunk by chunk, between the upserts: HubSpot's rate limit is never left idle
+    # for the whole computation
+    counts.update(contacts_push(
+        client=hubspot, contact_ids=contact_ids, read_ahead=read_ahead,
+        prepare=lambda chunk: contact_rollups_refresh(contact_ids=chunk),
+        on_progress=lambda n: progress.advance("contacts", n)))
 
-    progress.phase(STEP_PUSH_CONTACTS)
-    counts.update(contacts_push(client=hubspot, contact_ids=contact_ids, read_ahead=read_ahead,
-                                on_progress=lambda n: progress.advance("contacts", n)))
+    progress.phase(STEP_CONTACTS)
+    webinar_activities_refresh(webinar=webinar, contact_ids=contact_ids)
 
     progress.phase(STEP_PUSH_EVENTS)
     counts["events_pushed"] = marketing_events_push(client=hubspot, webinar=webinar)
