@@ -49,10 +49,7 @@ def post_faults(req) -> Reply:
 
 
 def seed(req) -> Reply:
-    body = req.json() or {}
-    if not isinstance(body, dict):
-        raise ControlError(400, "body must be a JSON object")
-    params = dict(body)
+    params = dict(_object_body(req))
     scenario = params.pop("scenario", None)
     if scenario is None and not params:
         raise ControlError(400, f"give a 'scenario' ({', '.join(SCENARIOS)}) or bench sizes")

@@ -128,9 +128,6 @@ class Registrant(models.Model):
     def __str__(self):
         return f"{self.email} → {self.webinar.topic}"
 
-    @property
-    def counts_as_registration(self) -> bool:
-        return self.status in (self.Status.APPROVED, self.Status.PENDING)
 
 
 class AttendanceSession(models.Model):

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest
 from ..http import JsonApi, backoff_delay
 from ..pacing import pace
 from ..tokens import StaticToken, TokenSource
@@ -225,12 +225,3 @@ class HubSpotClient(JsonApi):
                 f"{quote(external_event_id, safe='')}/complete")
         return self.request("POST", path, params={"externalAccountId": external_account_id},
                             json={"startDateTime": start, "endDateTime": end})
-
-    def get_marketing_event(self, *, external_event_id: str, external_account_id: str):
-        try:
-            return self.request(
-                "GET", f"/marketing/v3/marketing-events/events/{quote(external_event_id, safe='')}",
-                params={"externalAccountId": external_account_id},
-            )
-        except NotFound:
-            return None

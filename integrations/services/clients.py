@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ..errors import NotConfigured
 from ..hubspot.client import HubSpotClient
-from ..models import HubSpotPortal, ZoomAccount
+from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
 from ..zoom.client import ZoomClient
 from .tokens import HubSpotPortalTokens, ZoomAccountTokens
 
@@ -59,8 +59,6 @@ def hubspot_client_for(*, portal: HubSpotPortal) -> HubSpotClient:
 
 
 def connection_status_set(*, obj, ok: bool, error: str = "") -> None:
-    from ..models import ConnectionStatus
-
     obj.status = ConnectionStatus.CONNECTED if ok else ConnectionStatus.ERROR
     obj.last_error = error
     obj.last_checked_at = timezone.now()
