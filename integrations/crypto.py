@@ -8,6 +8,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .errors import SecretUnreadable
+
 
 def _fernet_key(raw: str) -> bytes:
     # Accept any passphrase: a proper Fernet key is used as is, anything else is stretched into one.
@@ -32,10 +34,6 @@ def cipher() -> MultiFernet:
 
 def encrypt(value: str) -> str:
     return cipher().encrypt(value.encode()).decode()
-
-
-class SecretUnreadable(Exception):
-    """A stored secret could not be decrypted: FIELD_ENCRYPTION_KEY changed without rotation."""
 
 
 def decrypt(token: str) -> str:

@@ -1,20 +1,36 @@
-"""Typed errors raised by the Zoom and HubSpot clients.
+"""Every error the product raises about linked services, in one place.
 
-Messages are written for the person reading a failed sync run in the admin: what failed, where,
-and what to do. They never contain tokens or secrets.
+Each error carries what a caller may need to decide on as fields — which service, the HTTP
+status, the service's own error code and the service's own words — so no caller ever parses a
+message. `message` is written for the person reading a failed sync run in the admin: what
+failed, where, and what to do. None of them contains a token or a secret.
 """
 
 
 class IntegrationError(Exception):
     """Base class for everything that can go wrong talking to Zoom or HubSpot."""
 
-    service = ""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+    def __init__(self, message: str, *, service: str = "", status: int | None = None,
+                 code: str | None = None, detail: str = ""):
         super().__init__(message)
         self.message = message
-        self.status = status
-        self.code = code
+        self.service = service  # "Zoom", "HubSpot" or "" when no service answered
+        self.status = status  # the HTTP status the service answered with
+        self.code = code  # the service's own error code or category
+        self.detail = detail  # what the service said, in its words
+
+    def said(self) -> str:
+        """ "Zoom answered “Invalid client_id or client_secret” (HTTP 401)." for a person;
+        the message itself when no service answered."""
+        if self.service and self.status and self.detail:
+            return f"{self.service} answered “{self.detail.rstrip('. ')}” (HTTP {self.status})."
+        message = self.message.strip()
+        return message if message.endswith((".", "?", "!")) else f"{message}."
+
+    def with_message(self, message: str, cls: type["IntegrationError"] | None = None):
+        """The same failure (service, status, code, detail), told differently."""
+        return (cls or type(self))(message, service=self.service, status=self.status,
+                                   code=self.code, detail=self.detail)
 
 
 class NotConfigured(IntegrationError):
@@ -33,6 +49,10 @@ class InvalidGrant(AuthenticationFailed):
     """A refresh token or code the service no longer accepts: a person must connect again."""
 
 
+class ReconnectNeeded(AuthenticationFailed):
+    """The stored grant of a linked account is refused for good: a person must connect again."""
+
+
 class MissingScope(IntegrationError):
     """The app lacks a permission the call needs (HTTP 403)."""
 
@@ -45,6 +65,16 @@ class InvalidRequest(IntegrationError):
     """The service rejected our input (HTTP 400/409/422)."""
 
 
+class BatchErrors(InvalidRequest):
+    """Some inputs of a batch call failed for good; `failed_ids` names them."""
+
+    def __init__(self, message, *, errors, results, failed_ids=(), **kw):
+        super().__init__(message, **kw)
+        self.errors = errors
+        self.results = results
+        self.failed_ids = set(failed_ids)
+
+
 class RateLimited(IntegrationError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kw):
         super().__init__(message, **kw)
@@ -55,9 +85,17 @@ class TransientError(IntegrationError):
     """5xx from the service after retries."""
 
 
-def error_for_status(
-    status: int, message: str, *, code: str | None = None
-) -> type[IntegrationError]:
+class OAuthFlowError(IntegrationError):
+    """A connect flow that cannot finish; the message is meant for the admin user."""
+
+
+class SecretUnreadable(Exception):
+    """A stored secret could not be decrypted: FIELD_ENCRYPTION_KEY changed without rotation.
+
+    Not an IntegrationError: no service is involved, and nothing a retry could fix."""
+
+
+def error_for_status(status: int) -> type[IntegrationError]:
     if status == 401:
         return AuthenticationFailed
     if status == 403:

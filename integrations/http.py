@@ -143,7 +143,8 @@ class JsonApi:
                 raise ServiceUnreachable(
                     f"Could not reach {self.service_name} at {self.base_url} "
                     f"({type(exc).__name__} after {attempt + 1} attempts). "
-                    "Is the service up and the base URL right?"
+                    "Is the service up and the base URL right?",
+                    service=self.service_name,
                 ) from None
             elapsed_ms = (time.monotonic() - started) * 1000
             status = response.status_code
@@ -171,15 +172,15 @@ class JsonApi:
                     f"after {attempt + 1} attempt(s): {message}"
                     + (f" (retry after {retry_after:.0f} s)" if retry_after else "")
                     + (f" {give_up}" if give_up else ""),
-                    status=status, code=code, **extra,
+                    service=self.service_name, status=status, code=code, detail=message,
+                    **extra,
                 )
             if status >= 400:
                 message, code = self._error_details(response)
-                cls = error_for_status(status, message, code=code)
-                raise cls(
+                raise error_for_status(status)(
                     f"{self.service_name} {method} {shown} failed with HTTP {status}: "
                     f"{message}",
-                    status=status, code=code,
+                    service=self.service_name, status=status, code=code, detail=message,
                 )
             if status == 204 or not response.content:
                 return {}
@@ -189,7 +190,7 @@ class JsonApi:
                 raise IntegrationError(
                     f"{self.service_name} {method} {shown} answered HTTP {status} with a body "
                     "that is not JSON; is the base URL right?",
-                    status=status,
+                    service=self.service_name, status=status,
                 ) from None
 
     def _sleep(self, seconds: float) -> None:

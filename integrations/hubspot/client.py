@@ -11,8 +11,9 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from ..errors import InvalidRequest
-from ..http import JsonApi, backoff_delay
+from ..auth import BearerTokenApi
+from ..errors import BatchErrors
+from ..http import backoff_delay
 from ..pacing import pace
 from ..tokens import StaticToken, TokenSource
 
@@ -29,52 +30,34 @@ def chunks(items: list, size: int) -> Iterable[list]:
         yield items[start:start + size]
 
 
-class BatchErrors(InvalidRequest):
-    """Some inputs of a batch call failed for good; `failed_ids` names them."""
-
-    def __init__(self, message, *, errors, results, failed_ids=(), **kw):
-        super().__init__(message, **kw)
-        self.errors = errors
-        self.results = results
-        self.failed_ids = set(failed_ids)
-
-
 def _error_ids(error: dict) -> list[str]:
     return [str(i) for i in (error.get("context") or {}).get("ids") or []]
 
 
-class HubSpotClient(JsonApi):
+class HubSpotClient(BearerTokenApi):
     service_name = "HubSpot"
 
     def __init__(self, *, tokens: TokenSource | None = None, access_token: str = "",
                  portal_key: str = "", base_url: str | None = None,
                  batch_size: int | None = None, rate_limit_per_10s: int | None = None, **kw):
-        super().__init__(base_url=base_url or settings.HUBSPOT_API_BASE_URL, **kw)
-        self.tokens = tokens or StaticToken(access_token)
+        super().__init__(tokens=tokens or StaticToken(access_token),
+                         base_url=base_url or settings.HUBSPOT_API_BASE_URL, **kw)
         self.portal_key = portal_key or "default"
         self.batch_size = min(batch_size or settings.HUBSPOT_BATCH_SIZE, 100)
         self.rate_limit_per_10s = rate_limit_per_10s
-        self._last_token = ""
 
     def __repr__(self):
         return f"HubSpotClient(base_url={self.base_url!r}, portal={self.portal_key!r})"
 
     # --- hooks ------------------------------------------------------------------------------
 
-    def _auth_headers(self):
-        self._last_token = self.tokens.access_token()
-        return {"Authorization": f"Bearer {self._last_token}"}
-
-    def _on_auth_failure(self, response) -> bool:
-        # We refresh ahead of expires_in; an expired token here means clocks disagree.
+    def _token_refused(self, response) -> bool:
+        # We refresh ahead of expires_in; an expired token here means clocks disagree. Any
+        # other 401 (a wrong or revoked token) a fresh copy of the same token cannot fix.
         try:
-            category = response.json().get("category")
+            return response.json().get("category") == "EXPIRED_AUTHENTICATION"
         except ValueError:
             return False
-        if category == "EXPIRED_AUTHENTICATION":
-            self.tokens.invalidate(self._last_token)
-            return True
-        return False
 
     def _gives_up(self, response) -> str:
         if response.status_code == 429:
@@ -128,10 +111,12 @@ class HubSpotClient(JsonApi):
                 permanent = [e for e in errors if e.get("category") in PERMANENT_CATEGORIES]
                 if permanent or attempt == PARTIAL_RETRIES:
                     bad = permanent or errors
+                    said = bad[0].get("message", bad[0].get("category"))
                     raise BatchErrors(
                         f"HubSpot rejected {sum(len(_error_ids(e)) or 1 for e in bad)} "
-                        f"input(s): {bad[0].get('message', bad[0].get('category'))}",
-                        errors=bad, results=results,
+                        f"input(s): {said}",
+                        service=self.service_name, status=207, code=bad[0].get("category"),
+                        detail=said or "", errors=bad, results=results,
                         failed_ids=[i for e in bad for i in _error_ids(e)],
                     )
                 retry_ids = {i.lower() for e in errors for i in _error_ids(e)}

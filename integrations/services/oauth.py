@@ -8,7 +8,6 @@ Messages raised here are shown to the person in the admin: they say what happene
 do, and never contain a code, token or secret.
 """
 
-import re
 import secrets
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from ..errors import (
     IntegrationError,
     InvalidGrant,
     NotConfigured,
+    OAuthFlowError,
     RateLimited,
     ServiceUnreachable,
     TransientError,
@@ -55,22 +55,9 @@ PROVIDERS = {
 }
 
 
-class OAuthFlowError(IntegrationError):
-    """A connect flow that cannot finish; the message is meant for the admin user."""
-
-
-# The clients word errors as "Zoom POST /oauth/token failed with HTTP 401: <what Zoom said>".
-_HTTP_FAILURE = re.compile(
-    r"^(?:Zoom|HubSpot) [A-Z]+ \S+ failed with HTTP (\d+)(?: after \d+ attempt\(s\))?: ")
-
-
-def _said(label: str, message: str) -> str:
-    """ "Zoom answered “Invalid client_id or client_secret” (HTTP 401)." for a person."""
-    match = _HTTP_FAILURE.match(message)
-    if not match:
-        message = message.strip()
-        return message if message.endswith((".", "?", "!")) else f"{message}."
-    return f"{label} answered “{message[match.end():].rstrip('. ')}” (HTTP {match.group(1)})."
+def _said(exc: IntegrationError, *hidden: str) -> str:
+    """What the service answered, for a person, with any echoed secret taken out."""
+    return _scrub(exc.said(), *hidden)
 
 
 def _scrub(message: str, *values: str) -> str:
@@ -190,8 +177,7 @@ def _check_callback(*, provider: str, user_id: int, state: str, code: str, error
 
 def _exchange_error(provider: str, exc: IntegrationError, *values: str) -> OAuthFlowError:
     label = PROVIDERS[provider]["label"]
-    said = _said(label, _scrub(exc.message, *values).removeprefix(
-        f"{label} refused the app credentials: "))
+    said = _said(exc, *values)
     detail = said.removesuffix(".")
     if isinstance(exc, InvalidGrant):
         return OAuthFlowError(
@@ -251,7 +237,7 @@ def zoom_account_connect_oauth(
     except IntegrationError as exc:
         raise OAuthFlowError(
             "Zoom signed you in, but reading the signed-in user failed: "
-            f"{_said('Zoom', _scrub(exc.message, *hidden))} Nothing was saved; try again, and "
+            f"{_said(exc, *hidden)} Nothing was saved; try again, and "
             "check that the app may read the user (user:read scope)."
         ) from None
     zoom_account_id = str(me.get("account_id") or "")
@@ -301,12 +287,12 @@ def zoom_account_disconnect(*, account: ZoomAccount) -> str:
                 .revoke(token=token)
         except (ServiceUnreachable, TransientError, RateLimited) as exc:
             raise OAuthFlowError(
-                f"Could not disconnect “{account}”: {_said('Zoom', _scrub(exc.message, token))}"
+                f"Could not disconnect “{account}”: {_said(exc, token)}"
                 " Nothing was changed; try again in a moment."
             ) from None
         except IntegrationError as exc:
             # The token is already dead (or the app was removed): forget it all the same.
-            said = _said("Zoom", _scrub(exc.message, token)).removesuffix(".")
+            said = _said(exc, token).removesuffix(".")
             outcome = (f"Zoom did not confirm the revocation ({said}); its tokens were deleted "
                        "here anyway.")
     elif token:
@@ -360,7 +346,7 @@ def hubspot_portal_connect_oauth(
     except IntegrationError as exc:
         raise OAuthFlowError(
             "HubSpot signed you in, but reading the portal's id failed: "
-            f"{_said('HubSpot', _scrub(exc.message, *hidden))} Nothing was saved; try again."
+            f"{_said(exc, *hidden)} Nothing was saved; try again."
         ) from None
     hub_id = str(info.get("hub_id") or "")
     if not hub_id:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..errors import AuthenticationFailed, InvalidGrant, NotConfigured
+from ..errors import InvalidGrant, NotConfigured, ReconnectNeeded
 from ..hubspot.oauth import HubSpotOAuth
 from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
 from ..zoom.oauth import ZoomOAuth
@@ -42,10 +42,6 @@ def _margin(default: timedelta, lifetime: timedelta | None) -> timedelta:
     if lifetime is None:
         return default
     return min(default, lifetime / 4)
-
-
-class ReconnectNeeded(AuthenticationFailed):
-    """The service no longer accepts the stored grant: a person must connect again."""
 
 
 def mark_reconnect_needed(*, obj, error: str) -> None:
@@ -156,10 +152,9 @@ def _refreshed(row, *, label: str, service: str, oauth):
     try:
         return oauth.refresh(refresh_token=row.refresh_token)
     except InvalidGrant as exc:
-        raise ReconnectNeeded(
+        raise exc.with_message(
             f"{label} needs to be reconnected: {service} no longer accepts its refresh "
-            f"token ({exc.message}).", status=exc.status, code=exc.code,
-        ) from None
+            f"token ({exc.message}).", ReconnectNeeded) from None
 
 
 def _store(row, tokens, *extra_fields: str) -> None:

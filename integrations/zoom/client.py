@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from ..auth import BearerTokenApi
 from ..errors import InvalidRequest, NotFound
-from ..http import JsonApi
 from ..pacing import pace, zoom_qps
 from ..tokens import TokenSource
 
@@ -67,28 +67,22 @@ def registrant_key(row: dict) -> tuple:
     return (row.get("id"),)
 
 
-class ZoomClient(JsonApi):
+class ZoomClient(BearerTokenApi):
     service_name = "Zoom"
 
     def __init__(self, *, tokens: TokenSource, account_key: str = "",
                  api_base_url: str | None = None, **kw):
-        super().__init__(base_url=api_base_url or settings.ZOOM_API_BASE_URL, **kw)
-        self.tokens = tokens
+        super().__init__(tokens=tokens, base_url=api_base_url or settings.ZOOM_API_BASE_URL,
+                         **kw)
         self.account_key = account_key or "default"
-        self._last_token = ""
 
     def __repr__(self):
         return f"ZoomClient(base_url={self.base_url!r}, account={self.account_key!r})"
 
     # --- hooks ------------------------------------------------------------------------------
 
-    def _auth_headers(self):
-        self._last_token = self.tokens.access_token()
-        return {"Authorization": f"Bearer {self._last_token}"}
-
-    def _on_auth_failure(self, response) -> bool:
-        # A token can be revoked or expire early: drop it and try once with a fresh one.
-        self.tokens.invalidate(self._last_token)
+    def _token_refused(self, response) -> bool:
+        # A Zoom token can be revoked or expire early: any 401 is worth one fresh token.
         return True
 
     def _pace(self, method, path):

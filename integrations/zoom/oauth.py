@@ -1,14 +1,13 @@
 """Zoom's OAuth endpoints (https://zoom.us/oauth/...): HTTP only, no models."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.utils import timezone
 
-from ..errors import AuthenticationFailed, IntegrationError, InvalidGrant, InvalidRequest
-from ..http import JsonApi
+from ..auth import OAuthTokenEndpoint
+from ..errors import AuthenticationFailed
 
 
 @dataclass(frozen=True)
@@ -22,18 +21,14 @@ class ZoomTokens:
         return f"ZoomTokens(expires_at={self.expires_at!r}, api_url={self.api_url!r})"
 
 
-
-class ZoomOAuth(JsonApi):
+class ZoomOAuth(OAuthTokenEndpoint):
     service_name = "Zoom"
+    token_path = "/oauth/token"
 
     def __init__(self, *, client_id: str, client_secret: str, base_url: str | None = None,
                  **kw):
-        super().__init__(base_url=base_url or settings.ZOOM_OAUTH_BASE_URL, **kw)
-        self.client_id = client_id
-        self._client_secret = client_secret
-
-    def __repr__(self):
-        return f"ZoomOAuth(client_id={self.client_id!r})"
+        super().__init__(client_id=client_id, client_secret=client_secret,
+                         base_url=base_url or settings.ZOOM_OAUTH_BASE_URL, **kw)
 
     def _error_details(self, response):
         try:
@@ -42,24 +37,16 @@ class ZoomOAuth(JsonApi):
             return response.text[:300], None
         return body.get("reason") or body.get("message", ""), body.get("error")
 
-    def _token(self, form: dict) -> ZoomTokens:
-        try:
-            data = self.request("POST", "/oauth/token", data=form,
-                                auth=(self.client_id, self._client_secret),
-                                authenticated=False, pace=False)
-        except (AuthenticationFailed, InvalidRequest) as exc:
-            if exc.code == "invalid_grant":
-                raise InvalidGrant(exc.message, status=exc.status, code=exc.code) from None
-            raise AuthenticationFailed(
-                f"Zoom refused the app credentials: {exc.message}",
-                status=exc.status, code=exc.code,
-            ) from None
-        if "access_token" not in data:
-            raise IntegrationError("Zoom's token endpoint answered without an access token.")
+    def _post_token_form(self, form: dict) -> dict:
+        # Zoom takes the app's credentials as HTTP Basic auth
+        return self.request("POST", self.token_path, data=form,
+                            auth=(self.client_id, self._client_secret),
+                            authenticated=False, pace=False)
+
+    def _tokens(self, data: dict) -> ZoomTokens:
         api_url = (data.get("api_url") or "").rstrip("/")
         return ZoomTokens(
-            access_token=data["access_token"],
-            expires_at=timezone.now() + timedelta(seconds=int(data.get("expires_in", 3600))),
+            access_token=data["access_token"], expires_at=self._expires_at(data),
             refresh_token=data.get("refresh_token", ""),
             api_url=f"{api_url}/v2" if api_url else "",
         )
@@ -67,21 +54,12 @@ class ZoomOAuth(JsonApi):
     def account_credentials(self, *, account_id: str) -> ZoomTokens:
         """Server-to-Server OAuth: a new token for the account (there is no refresh token)."""
         try:
-            return self._token({"grant_type": "account_credentials", "account_id": account_id})
+            return self._tokens(self._grant({"grant_type": "account_credentials",
+                                             "account_id": account_id}))
         except AuthenticationFailed as exc:
-            raise AuthenticationFailed(
+            raise exc.with_message(
                 "Zoom rejected the Server-to-Server credentials (account id, client id or "
-                f"client secret): {exc.message.removeprefix('Zoom refused the app credentials: ')}",
-                status=exc.status, code=exc.code,
-            ) from None
-
-    def authorization_code(self, *, code: str, redirect_uri: str) -> ZoomTokens:
-        return self._token({"grant_type": "authorization_code", "code": code,
-                            "redirect_uri": redirect_uri})
-
-    def refresh(self, *, refresh_token: str) -> ZoomTokens:
-        """Returns a new access token AND a new refresh token; the old one is dead from now."""
-        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+                f"client secret): {exc.said()}") from None
 
     def revoke(self, *, token: str) -> None:
         self.request("POST", "/oauth/revoke", params={"token": token},

@@ -1,7 +1,8 @@
 import pytest
 from django.test import override_settings
 
-from integrations.crypto import SecretUnreadable, decrypt, encrypt
+from integrations.crypto import decrypt, encrypt
+from integrations.errors import SecretUnreadable
 
 
 def test_round_trip_and_ciphertext_hides_the_value():
