@@ -36,16 +36,17 @@ class Contact(models.Model):
 
 
 class Activity(models.Model):
-    """One entry on a contact's timeline (and, for webinars, one HubSpot attendance record)."""
+    """One entry on a contact's timeline (and, for webinars, one HubSpot attendance record).
+
+    Sources (webinars, later meetings) write them; `details` carries the facts the roll-ups
+    are computed from, so the contacts app never reads a source's own tables.
+    """
 
     class Kind(models.TextChoices):
         WEBINAR_REGISTERED = "webinar_registered", "Registered for webinar"
         WEBINAR_ATTENDED = "webinar_attended", "Attended webinar"
         WEBINAR_NO_SHOW = "webinar_no_show", "Did not attend webinar"
         WEBINAR_CANCELLED = "webinar_cancelled", "Cancelled webinar registration"
-        MEETING_ATTENDED = "meeting_attended", "Attended meeting"
-        RECORDING = "recording", "Recording"
-        TRANSCRIPT = "transcript", "Transcript"
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -5,6 +5,7 @@ from solo.admin import SingletonModelAdmin
 
 from .errors import IntegrationError
 from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomAccount
+from .runs import run_kinds
 from .services.accounts import hubspot_portal_test, zoom_account_test
 from .services.oauth import oauth_settings_explain, zoom_account_disconnect
 
@@ -119,23 +120,36 @@ class HubSpotPortalAdmin(LinkedAccountAdmin):
 
 @admin.register(SyncSettings)
 class SyncSettingsAdmin(SingletonModelAdmin):
+    # Only settings some code reads: a box nobody honours would make people believe a
+    # feature is on. The model keeps the others until their features are built.
     fieldsets = [
-        ("Webinars", {"fields": ["auto_sync_new_webinars", "let_hubspot_send_confirmations"]}),
-        ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy",
-                                 "match_secondary_emails", "recreate_deleted_contacts"]}),
-        ("Meetings and recordings", {"fields": ["sync_recordings_and_transcripts",
-                                                "meeting_sync_scope", "listed_hosts",
-                                                "host_exclusions"]}),
+        ("Webinars", {"fields": ["auto_sync_new_webinars", "host_exclusions"]}),
+        ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy"]}),
     ]
+
+
+class RunKindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return sorted(run_kinds().items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "target", "trigger", "status_badge", "progress_bar",
-                    "short_error"]
-    list_filter = ["status", "kind", "trigger"]
-    search_fields = ["target", "error"]
+    list_display = ["created_at", "kind_name", "target", "trigger", "status_badge",
+                    "progress_bar", "short_error"]
+    list_filter = ["status", RunKindFilter, "trigger"]
+    search_fields = ["target", "target_key", "error"]
     readonly_fields = [f.name for f in SyncRun._meta.fields]
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_name(self, obj):
+        return obj.kind_label
 
     def has_add_permission(self, request):
         return False

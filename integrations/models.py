@@ -110,7 +110,10 @@ class SyncSettings(SingletonModel):
         blank=True,
         help_text="E-mail domains never pushed to HubSpot (e.g. your own company), one per line.",
     )
-    host_exclusions = models.TextField(blank=True, help_text="Host e-mails never synced.")
+    host_exclusions = models.TextField(
+        blank=True,
+        help_text="Hosts (e-mails, one per line) whose webinars are never discovered or synced.",
+    )
     contact_field_policy = models.CharField(
         max_length=20, choices=FieldPolicy.choices, default=FieldPolicy.FILL_EMPTY
     )
@@ -175,11 +178,11 @@ class WebhookDelivery(models.Model):
 
 
 class SyncRun(models.Model):
-    """One sync job as the user sees it: what, how far along, and what went wrong."""
+    """One sync job as the user sees it: what, how far along, and what went wrong.
 
-    class Kind(models.TextChoices):
-        WEBINAR = "webinar", "Webinar sync"
-        DISCOVERY = "discovery", "Webinar discovery"
+    Generic on purpose: each source app (webinars, later meetings) names its own kinds, and
+    points at what it synced by a label and a key, never by a foreign key into its models.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -187,11 +190,10 @@ class SyncRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    target = models.CharField(max_length=255, blank=True)
-    webinar = models.ForeignKey(
-        "webinars.Webinar", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="sync_runs",
+    kind = models.CharField(max_length=40, db_index=True)
+    target = models.CharField("what", max_length=255, blank=True)
+    target_key = models.CharField(
+        max_length=100, blank=True, help_text="The synced object's id in its source app."
     )
     trigger = models.CharField(max_length=50, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -205,9 +207,16 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "target_key"], name="syncrun_target")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.target} ({self.status})"
+        return f"{self.kind_label} {self.target} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        from .runs import run_kind_label
+
+        return run_kind_label(self.kind)
 
     @property
     def progress(self) -> str:

@@ -6,13 +6,14 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from integrations.admin import ZoomAccountAdmin
-from integrations.models import SyncRun
+from integrations.models import SyncRun, ZoomAccount
 
 from .models import Registrant, Webinar, WebinarInstance
 from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
+from .services.runs import KIND_SYNC, webinar_runs
 from .services.triggers import (
     account_backfill_enqueue,
     webinar_sync_enqueue,
@@ -21,6 +22,7 @@ from .services.triggers import (
     webinars_sync_enable,
 )
 
+RECENT_RUNS = 5
 RUN_COLORS = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
               "queued": "#6d6d6d"}
 
@@ -67,7 +69,7 @@ class WebinarAdmin(admin.ModelAdmin):
     readonly_fields = ["zoom_account", "zoom_id", "uuid", "host_id", "host_email", "topic",
                        "type", "start_time", "duration", "timezone", "join_url",
                        "registration_url", "last_synced_at", "last_sync_status",
-                       "last_sync_error", "discovered_at"]
+                       "last_sync_error", "sync_history", "discovered_at"]
     exclude = ["raw", "settings"]
     list_per_page = 50
 
@@ -76,7 +78,8 @@ class WebinarAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The latest run's columns come with the list query: one query per page, not per row.
-        latest = SyncRun.objects.filter(webinar=OuterRef("pk")).order_by("-created_at", "-pk")
+        latest = SyncRun.objects.filter(kind=KIND_SYNC, target_key=OuterRef("zoom_id")).order_by(
+            "-created_at", "-pk")
         return super().get_queryset(request).select_related("zoom_account").annotate(
             n_registrants=Count("registrants", filter=Q(
                 registrants__status__in=[Registrant.Status.APPROVED, Registrant.Status.PENDING]
@@ -104,6 +107,19 @@ class WebinarAdmin(admin.ModelAdmin):
         return format_html('<span style="color:{}" title="{}">{}</span> · {}',
                            RUN_COLORS.get(obj.run_status, "#333"), obj.run_error, label,
                            when.strftime("%Y-%m-%d %H:%M"))
+
+    @admin.display(description="Recent syncs")
+    def sync_history(self, obj):
+        runs = list(webinar_runs(webinar=obj)[:RECENT_RUNS])
+        if not runs:
+            return "never synced"
+        rows = format_html_join(
+            "", '<li><a href="{}">{}</a> · <span style="color:{}">{}</span> {} {}</li>',
+            ((reverse("admin:integrations_syncrun_change", args=[run.pk]),
+              timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M"),
+              RUN_COLORS.get(run.status, "#333"), run.get_status_display(), run.trigger,
+              run.error[:200]) for run in runs))
+        return format_html("<ul>{}</ul>", rows)
 
     def save_model(self, request, obj, form, change):
         if change and "sync_enabled" in form.changed_data:
@@ -167,5 +183,11 @@ def backfill_past_webinars(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/webinars/backfill_confirm.html", context)
 
 
-# The Zoom account admin lives in integrations; the action belongs to the webinar sync.
-ZoomAccountAdmin.actions = [*ZoomAccountAdmin.actions, backfill_past_webinars]
+# The Zoom account admin lives in integrations; backfilling belongs to the webinar sync, so
+# this app registers the account admin again with its action added.
+admin.site.unregister(ZoomAccount)
+
+
+@admin.register(ZoomAccount)
+class ZoomAccountWithWebinarsAdmin(ZoomAccountAdmin):
+    actions = [*ZoomAccountAdmin.actions, backfill_past_webinars]

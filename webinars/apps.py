@@ -1,37 +1,4 @@
-import sqlite3
-
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
-
-SCHEDULE_NAME = "Sync enabled webinars"
-
-
-def _install_schedule(sender, **kwargs):
-    """Keeps one django-q2 schedule that re-syncs enabled webinars every few minutes."""
-    from django.conf import settings
-    from django_q.models import Schedule
-
-    Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": "webinars.tasks.sync_all_enabled",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": settings.SYNC_SCHEDULE_MINUTES,
-            "repeats": -1,
-        },
-    )
-
-
-def _sqlite_real_variable_limit(sender, connection, **kwargs):
-    """Django assumes SQLite's old limit of 999 variables per statement, which splits a bulk
-    write of 2,000 registrants into ~200 statements. SQLite ≥ 3.32 allows 32,766 (PostgreSQL
-    65,535): use what the library says, so a bulk write stays one statement per batch."""
-    if connection.vendor != "sqlite":
-        return
-    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    if limit > connection.features.max_query_params:
-        connection.features.max_query_params = limit
 
 
 class WebinarsConfig(AppConfig):
@@ -39,6 +6,9 @@ class WebinarsConfig(AppConfig):
     verbose_name = "Webinars"
 
     def ready(self):
-        post_migrate.connect(_install_schedule, sender=self)
-        connection_created.connect(_sqlite_real_variable_limit,
-                                   dispatch_uid="sqlite_real_variable_limit")
+        from integrations.runs import run_kind_register
+
+        from .services.runs import KIND_LABELS
+
+        for kind, label in KIND_LABELS.items():
+            run_kind_register(kind=kind, label=label)

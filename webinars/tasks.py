@@ -4,7 +4,8 @@ import logging
 from datetime import date
 
 from integrations.errors import IntegrationError
-from integrations.models import SyncRun, ZoomAccount
+from integrations.models import ZoomAccount
+from integrations.runs import queued_run_get
 
 from .models import Webinar
 from .services.discovery import webinars_backfill, webinars_discover
@@ -14,18 +15,9 @@ from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
 logger = logging.getLogger(__name__)
 
 
-def _queued_run(run_id: int | None, *, target_missing: str | None) -> SyncRun | None:
-    """The run a task was queued with; failed at once when what it was for is gone."""
-    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
-    if run is not None and target_missing:
-        run.status, run.error = SyncRun.Status.FAILED, target_missing
-        run.save(update_fields=["status", "error"])
-    return run
-
-
 def sync_webinar(webinar_id: int, run_id: int | None = None) -> str:
     webinar = Webinar.objects.filter(pk=webinar_id).first()
-    run = _queued_run(run_id, target_missing=None if webinar else
+    run = queued_run_get(run_id=run_id, target_missing=None if webinar else
                       "The webinar no longer exists.")
     if webinar is None:
         return "missing"
@@ -52,7 +44,7 @@ def backfill_account(account_id: int, since: str, run_id: int | None = None) -> 
     """Discovers the account's upcoming and past webinars, then queues a sync of each enabled
     one (each its own run, so several workers share the work)."""
     account = ZoomAccount.objects.filter(pk=account_id).first()
-    run = _queued_run(run_id, target_missing=None if account else
+    run = queued_run_get(run_id=run_id, target_missing=None if account else
                       "The Zoom account no longer exists.")
     if account is None:
         return "missing"

@@ -29,8 +29,9 @@ INSTALLED_APPS = [
     "django_q",
     "solo",
     "integrations",
-    "webinars",
     "contacts",
+    "webinars",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,11 @@ ZOOM_PLAN = env("ZOOM_PLAN", default="pro")
 ZOOM_QPS = env.dict("ZOOM_QPS", cast={"value": int}, default={})
 # How often the scheduler re-syncs every webinar with sync enabled (minutes).
 SYNC_SCHEDULE_MINUTES = env.int("SYNC_SCHEDULE_MINUTES", default=15)
+# The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
+# name -> (task, every N minutes).
+SYNC_SCHEDULES = {
+    "Sync enabled webinars": ("webinars.tasks.sync_all_enabled", SYNC_SCHEDULE_MINUTES),
+}
 
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.
 # `timeout` is the longest a single task may run; `retry` is when the broker hands an

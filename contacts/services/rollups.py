@@ -1,4 +1,11 @@
-"""Contact roll-up properties, exactly as the product spec (§5.2) defines them."""
+"""Contact roll-up properties, exactly as the product spec (§5.2) defines them, computed from
+each contact's timeline.
+
+A source writes the facts a roll-up needs into its timeline entries (webinar id and topic,
+the session's start and length, seconds attended, the registration's status, time and join
+URL), so roll-ups never read a source's own tables and every source adds to the same numbers.
+Only webinars that were synced have entries, which is what "synced webinars" means here.
+"""
 
 import math
 from collections import defaultdict
@@ -7,17 +14,18 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from webinars.models import AttendanceSession, Registrant, instance_length_seconds
+from django.utils.dateparse import parse_datetime
 
-from ..models import Contact
+from ..models import Activity, Contact
 from .bulk import rows_update
 
 QUERY_CHUNK = 2000
+COUNTED_STATUSES = ("approved", "pending")
 
 
 @dataclass
 class Registration:
-    webinar_id: int
+    webinar_id: str
     topic: str
     status: str
     registered_at: datetime | None
@@ -26,10 +34,11 @@ class Registration:
 
 @dataclass
 class InstanceAttendance:
+    webinar_id: str
     topic: str
     start: datetime | None
     length_s: int
-    intervals: list[tuple[datetime, datetime]] = field(default_factory=list)
+    attended_s: int = 0
 
 
 @dataclass
@@ -41,6 +50,14 @@ class Rollups:
     last_registered_webinar: str = ""
     last_attended_webinar: str = ""
     last_join_url: str = ""
+
+
+@dataclass
+class Timeline:
+    """The roll-up facts of one contact's timeline."""
+
+    registrations: dict[str, Registration] = field(default_factory=dict)  # by webinar id
+    attendances: list[InstanceAttendance] = field(default_factory=list)
 
 
 def one_decimal(value: Fraction | int | float) -> Decimal:
@@ -69,30 +86,37 @@ def attended_seconds(intervals: list[tuple[datetime, datetime]], length_s: int) 
     return min(total, length_s) if length_s > 0 else total
 
 
+def _webinar_order(webinar_id: str) -> tuple[int, str]:
+    # Zoom's ids are numbers of varying length: compare them as numbers.
+    return (len(webinar_id), webinar_id)
+
+
+def _latest(items, when):
+    """The item with the latest time; on a tie the larger Zoom webinar id wins, so the
+    result never depends on the order rows came from the database."""
+    return max(items, key=lambda item: (when(item) is not None, when(item) or datetime.min,
+                                        _webinar_order(item.webinar_id)))
+
+
 def rollups_compute(*, registrations: list[Registration],
                     attendances: list[InstanceAttendance]) -> Rollups:
     result = Rollups()
-    counted = [r for r in registrations if r.status in ("approved", "pending")]
+    counted = [r for r in registrations if r.status in COUNTED_STATUSES]
     result.webinar_registrations = len({r.webinar_id for r in counted})
     if counted:
-        last = max(counted, key=lambda r: (r.registered_at is not None, r.registered_at))
+        last = _latest(counted, lambda r: r.registered_at)
         result.last_registered_webinar = last.topic
         result.last_join_url = last.join_url
-    attended = []
-    for instance in attendances:
-        seconds = attended_seconds(instance.intervals, instance.length_s)
-        if seconds > 0:
-            attended.append((instance, seconds))
+    attended = [a for a in attendances if a.attended_s > 0]
     result.webinars_attended = len(attended)
     if attended:
-        pcts = [Fraction(s * 100, i.length_s) for i, s in attended if i.length_s > 0]
+        pcts = [Fraction(a.attended_s * 100, a.length_s) for a in attended if a.length_s > 0]
         if pcts:
             result.avg_attendance_pct = one_decimal(sum(pcts) / len(pcts))
         result.avg_attendance_minutes = one_decimal(
-            Fraction(sum(s for _, s in attended), 60 * len(attended))
+            Fraction(sum(a.attended_s for a in attended), 60 * len(attended))
         )
-        last = max(attended, key=lambda pair: (pair[0].start is not None, pair[0].start))
-        result.last_attended_webinar = last[0].topic
+        result.last_attended_webinar = _latest(attended, lambda a: a.start).topic
     return result
 
 
@@ -103,49 +127,50 @@ ROLLUP_FIELDS = [
 ]
 
 
+def _when(value) -> datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def _timelines(contact_ids: list[int]) -> dict[int, Timeline]:
+    timelines: dict[int, Timeline] = defaultdict(Timeline)
+    rows = Activity.objects.filter(
+        contact_id__in=contact_ids,
+        kind__in=[Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED],
+    ).values_list("contact_id", "kind", "details")
+    for contact_id, kind, details in rows:
+        timeline = timelines[contact_id]
+        webinar_id = str(details.get("webinar_id") or "")
+        if kind == Activity.Kind.WEBINAR_REGISTERED:
+            # a recurring webinar's registration is on each of its sessions: it counts once
+            timeline.registrations[webinar_id] = Registration(
+                webinar_id=webinar_id, topic=details.get("topic", ""),
+                status=details.get("status", ""),
+                registered_at=_when(details.get("registered_at")),
+                join_url=details.get("join_url", ""),
+            )
+        else:
+            timeline.attendances.append(InstanceAttendance(
+                webinar_id=webinar_id, topic=details.get("topic", ""),
+                start=_when(details.get("start")), length_s=int(details.get("length_s") or 0),
+                attended_s=int(details.get("attended_seconds") or 0),
+            ))
+    return timelines
+
+
 def contact_rollups_refresh(*, contact_ids: list[int]) -> int:
-    """Recomputes the roll-ups of these contacts over every synced webinar, a few thousand
+    """Recomputes the roll-ups of these contacts from their timelines, a few thousand
     contacts per handful of queries; writes only the contacts whose roll-ups changed and
     returns how many did."""
     changed_total = 0
     ids = sorted(set(contact_ids))
     for start in range(0, len(ids), QUERY_CHUNK):
         chunk = ids[start:start + QUERY_CHUNK]
-        registrations = defaultdict(list)
-        for row in Registrant.objects.filter(
-            contact_id__in=chunk, webinar__sync_enabled=True
-        ).values("contact_id", "webinar_id", "webinar__topic", "status", "registered_at",
-                 "join_url"):
-            registrations[row["contact_id"]].append(Registration(
-                webinar_id=row["webinar_id"], topic=row["webinar__topic"],
-                status=row["status"], registered_at=row["registered_at"],
-                join_url=row["join_url"],
-            ))
-        attendances: dict[int, dict[int, InstanceAttendance]] = defaultdict(dict)
-        for row in AttendanceSession.objects.filter(
-            contact_id__in=chunk, instance__webinar__sync_enabled=True
-        ).values("contact_id", "instance_id", "join_time", "leave_time",
-                 "instance__webinar__topic", "instance__started_at",
-                 "instance__scheduled_start", "instance__ended_at",
-                 "instance__scheduled_duration"):
-            per_contact = attendances[row["contact_id"]]
-            instance = per_contact.get(row["instance_id"])
-            if instance is None:
-                started = row["instance__started_at"]
-                length = instance_length_seconds(started, row["instance__ended_at"],
-                                                 row["instance__scheduled_duration"])
-                instance = per_contact[row["instance_id"]] = InstanceAttendance(
-                    topic=row["instance__webinar__topic"],
-                    start=started or row["instance__scheduled_start"], length_s=length,
-                )
-            if row["leave_time"]:
-                instance.intervals.append((row["join_time"], row["leave_time"]))
+        timelines = _timelines(chunk)
         changed = []
         for contact in Contact.objects.filter(id__in=chunk):
-            rollups = rollups_compute(
-                registrations=registrations.get(contact.id, []),
-                attendances=list(attendances.get(contact.id, {}).values()),
-            )
+            timeline = timelines.get(contact.id) or Timeline()
+            rollups = rollups_compute(registrations=list(timeline.registrations.values()),
+                                      attendances=timeline.attendances)
             values = [getattr(rollups, name) for name in ROLLUP_FIELDS]
             if values != [getattr(contact, name) for name in ROLLUP_FIELDS]:
                 for name, value in zip(ROLLUP_FIELDS, values, strict=True):

@@ -7,6 +7,7 @@ from integrations.models import SyncRun
 from tests.scenarios import past_webinar, upcoming_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import webinars_discover
+from webinars.services.runs import webinar_runs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,7 @@ def test_tick_sync_checkbox_and_contacts_reach_hubspot(page, live_server, sandbo
 
     webinar = Webinar.objects.get(zoom_id="81234567890")
     assert webinar.sync_enabled
-    assert SyncRun.objects.get(webinar=webinar).status == SyncRun.Status.SUCCEEDED
+    assert webinar_runs(webinar=webinar).get().status == SyncRun.Status.SUCCEEDED
     contacts = sandbox.hubspot_contacts()
     assert set(contacts) == {"alice@customer.example", "bob@customer.example"}
     assert contacts["alice@customer.example"]["zoomsync_webinars_attended"] == "1"

@@ -6,6 +6,7 @@ from integrations.models import HubSpotPortal, SyncRun, ZoomAccount
 from tests.scenarios import past_webinar, upcoming_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import webinars_discover
+from webinars.services.runs import KIND_SYNC, webinar_runs
 from webinars.services.sync import webinar_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,12 +48,12 @@ def test_ticking_the_sync_checkbox_syncs_that_webinar(discovered, admin_client, 
 
     discovered.refresh_from_db()
     assert discovered.sync_enabled
-    run = SyncRun.objects.get(webinar=discovered)
+    run = webinar_runs(webinar=discovered).get()
     assert run.trigger == "checkbox" and run.status == SyncRun.Status.SUCCEEDED, run.error
     assert sandbox.hubspot_contacts()["alice@customer.example"][
         "zoomsync_webinars_attended"] == "1"
     other = Webinar.objects.get(zoom_id="89876543210")
-    assert not other.sync_enabled and not other.sync_runs.exists()
+    assert not other.sync_enabled and not webinar_runs(webinar=other).exists()
 
 
 def test_list_search_filters_and_actions(discovered, admin_client, sandbox):
@@ -151,13 +152,13 @@ def test_schedule_discovers_and_syncs_enabled_webinars(discovered, sandbox):
     discovered.sync_enabled = True
     discovered.save()
     sync_all_enabled()
-    run = SyncRun.objects.get(webinar=discovered)
+    run = webinar_runs(webinar=discovered).get()
     assert run.trigger == "schedule" and run.status == "succeeded", run.error
     assert "alice@customer.example" in sandbox.hubspot_contacts()
 
 
 def test_sync_run_pages_refresh_themselves_while_a_run_is_running(discovered, admin_client):
-    run = SyncRun.objects.create(kind=SyncRun.Kind.WEBINAR, webinar=discovered,
+    run = SyncRun.objects.create(kind=KIND_SYNC, target_key=discovered.zoom_id,
                                  target=str(discovered), status=SyncRun.Status.RUNNING,
                                  done=1234, total=5000)
     refresh = 'http-equiv="refresh"'

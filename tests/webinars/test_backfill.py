@@ -10,6 +10,7 @@ from integrations.models import SyncRun, SyncSettings, ZoomAccount
 from tests.scenarios import past_webinar, upcoming_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import month_windows, webinars_discover
+from webinars.services.runs import KIND_DISCOVERY, KIND_SYNC
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +57,7 @@ def test_backfill_command_finds_and_syncs_an_expired_webinar(history, sandbox, c
     assert alice["zoomsync_webinars_attended"] == "1"
     assert alice["zoomsync_last_attended_webinar"] == "Spring Launch Recap"
     assert sandbox.marketing_events()[f"zoom-webinar-{OLD_ID}"]["eventCompleted"]
-    run = SyncRun.objects.get(kind=SyncRun.Kind.DISCOVERY)
+    run = SyncRun.objects.get(kind=KIND_DISCOVERY)
     assert run.status == "succeeded" and run.done == run.total > 6  # six months + hosts
     assert run.counts["webinars_new"] == 2
     # the history report was read one month at a time
@@ -102,11 +103,11 @@ def test_backfill_admin_action_asks_from_when_then_queues(history, sandbox, admi
         "since": since, "apply": "Start backfill"}, follow=True)
     assert response.redirect_chain[-1][0] == "/admin/integrations/syncrun/"
     assert "Backfill since" in response.content.decode()
-    discovery = SyncRun.objects.get(kind=SyncRun.Kind.DISCOVERY)
+    discovery = SyncRun.objects.get(kind=KIND_DISCOVERY)
     assert discovery.status == "succeeded", discovery.error
     assert discovery.trigger == "admin backfill"
-    synced = SyncRun.objects.filter(kind=SyncRun.Kind.WEBINAR, trigger="backfill")
-    assert {r.webinar.zoom_id for r in synced} == {OLD_ID, "89876543210"}
+    synced = SyncRun.objects.filter(kind=KIND_SYNC, trigger="backfill")
+    assert {r.target_key for r in synced} == {OLD_ID, "89876543210"}
     assert all(r.status == "succeeded" for r in synced)
     assert sandbox.marketing_events()[f"zoom-webinar-{OLD_ID}"]["eventCompleted"]
 

@@ -242,9 +242,9 @@ def test_attendance_rejected_in_part_is_not_sent_twice(sandbox, linked):
     """Attendance records are not idempotent: after a 207 only the rejected ones are retried."""
     import requests
 
-    from contacts.services.hubspot_push import attendance_push
     from integrations.hubspot.client import BatchErrors
     from integrations.services.clients import hubspot_client_for
+    from webinars.services.hubspot_events import attendance_push
 
     account, portal = linked
     people = [{"email": f"p{i}@customer.example", "first_name": "P", "status": "approved"}

@@ -13,6 +13,7 @@ from integrations.services.clients import zoom_client_for
 
 from ..models import Webinar
 from .mirror import webinar_sync_from_zoom
+from .runs import discovery_run_create
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,7 @@ def webinars_backfill(*, account: ZoomAccount, since: date, trigger: str = "back
     Recorded as a "discovery" sync run whose progress counts months read and webinars looked
     up; never raises for API problems (the run carries the error).
     """
-    run = run or SyncRun.objects.create(kind=SyncRun.Kind.DISCOVERY, trigger=trigger,
-                                        target=f"{account} since {since:%Y-%m-%d}")
+    run = run or discovery_run_create(account=account, since=since, trigger=trigger)
     today = timezone.localdate()
     windows = list(month_windows(since, today))
     run.status, run.started_at, run.error = SyncRun.Status.RUNNING, timezone.now(), ""

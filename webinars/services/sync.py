@@ -12,21 +12,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from contacts.services.activities import webinar_activities_refresh
-from contacts.services.hubspot_push import (
+from contacts.services.hubspot_contacts import (
     ContactReadAhead,
-    attendance_pending_count,
-    attendance_push,
     contacts_never_pushed,
     contacts_push,
-    hubspot_properties_ensure,
-    marketing_events_complete,
-    marketing_events_push,
 )
+from contacts.services.hubspot_properties import hubspot_properties_ensure
 from contacts.services.people import contacts_ensure
 from contacts.services.rollups import contact_rollups_refresh
 from integrations.errors import IntegrationError, NotFound
 from integrations.models import SyncRun, SyncSettings
+from integrations.runs import sync_run_finish, sync_run_start
 from integrations.services.clients import (
     hubspot_client_for,
     hubspot_portal_for,
@@ -36,6 +32,12 @@ from integrations.timefmt import parse_api_time
 
 from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
 from ..selectors import webinar_contact_ids
+from .hubspot_events import (
+    attendance_pending_count,
+    attendance_push,
+    marketing_events_complete,
+    marketing_events_push,
+)
 from .mirror import (
     attendance_sessions_discard,
     attendance_sessions_prune,
@@ -45,6 +47,9 @@ from .mirror import (
     webinar_instances_plan,
     webinar_sync_from_zoom,
 )
+from .profiles import webinar_contact_profiles
+from .runs import webinar_sync_run_create
+from .timeline import webinar_timeline_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +63,6 @@ ATTENDANCE_SETTLE = timedelta(hours=24)
 STEP_WEBINAR = "Reading the webinar from Zoom"
 STEP_REGISTRANTS = "Reading registrants"
 STEP_ATTENDANCE = "Reading attendance"
-STEP_CONTACTS = "Updating the contacts' timelines"
 STEP_PUSH_CONTACTS = "Pushing contacts to HubSpot"
 STEP_PUSH_EVENTS = "Pushing events and attendance to HubSpot"
 
@@ -107,21 +111,12 @@ class SyncProgress:
             self.run.save(update_fields=["done", "total", "counts"])
 
 
-def webinar_sync_run_create(*, webinar: Webinar, trigger: str) -> SyncRun:
-    return SyncRun.objects.create(
-        kind=SyncRun.Kind.WEBINAR, webinar=webinar, trigger=trigger,
-        target=f"{webinar.topic} ({webinar.zoom_id})",
-    )
-
-
 def webinar_sync(*, webinar: Webinar, run: SyncRun | None = None, trigger: str = "manual",
                  on_progress: ProgressCallback | None = None) -> SyncRun:
     """Runs one full sync of one webinar; never raises for API or configuration problems:
     the outcome (and a readable error) is on the returned SyncRun and on the webinar."""
     run = run or webinar_sync_run_create(webinar=webinar, trigger=trigger)
-    run.status, run.started_at, run.done, run.total, run.error = (
-        SyncRun.Status.RUNNING, timezone.now(), 0, 0, "")
-    run.save(update_fields=["status", "started_at", "done", "total", "error"])
+    sync_run_start(run=run)
     try:
         counts = _webinar_sync_steps(webinar=webinar, progress=SyncProgress(run, on_progress))
     except IntegrationError as exc:
@@ -131,22 +126,17 @@ def webinar_sync(*, webinar: Webinar, run: SyncRun | None = None, trigger: str =
         _finish(run, webinar, status=SyncRun.Status.FAILED,
                 error=f"Unexpected error ({type(exc).__name__}): {exc}")
     else:
-        run.counts = {**run.counts, **counts}
-        _finish(run, webinar, status=SyncRun.Status.SUCCEEDED)
+        _finish(run, webinar, status=SyncRun.Status.SUCCEEDED, counts=counts)
     return run
 
 
-def _finish(run: SyncRun, webinar: Webinar, *, status: str, error: str = "") -> None:
-    now = timezone.now()
-    run.status, run.error, run.finished_at = status, error, now
-    if status == SyncRun.Status.SUCCEEDED:
-        run.done = run.total = max(run.done, run.total)
-        run.counts = {**run.counts, "step": "Done"}
-    run.save(update_fields=["status", "error", "finished_at", "done", "total", "counts"])
+def _finish(run: SyncRun, webinar: Webinar, *, status: str, error: str = "",
+            counts: dict | None = None) -> None:
+    sync_run_finish(run=run, status=status, error=error, counts=counts)
     webinar.last_sync_status, webinar.last_sync_error = status, error
     fields = ["last_sync_status", "last_sync_error"]
     if status == SyncRun.Status.SUCCEEDED:
-        webinar.last_synced_at = now
+        webinar.last_synced_at = run.finished_at
         fields.append("last_synced_at")
     webinar.save(update_fields=fields)
 
@@ -191,15 +181,18 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     progress.phase(STEP_PUSH_CONTACTS)
     contact_ids = webinar_contact_ids(webinar=webinar)
     progress.expect("contacts", len(contact_ids))
-    # roll-ups chunk by chunk, between the upserts: HubSpot's rate limit is never left idle
-    # for the whole computation
-    counts.update(contacts_push(
-        client=hubspot, contact_ids=contact_ids, read_ahead=read_ahead,
-        prepare=lambda chunk: contact_rollups_refresh(contact_ids=chunk),
-        on_progress=lambda n: progress.advance("contacts", n)))
+    instances = list(webinar.instances.select_related("webinar"))
 
-    progress.phase(STEP_CONTACTS)
-    webinar_activities_refresh(webinar=webinar, contact_ids=contact_ids)
+    def timelines_and_rollups(chunk: list[int]) -> None:
+        webinar_timeline_refresh(webinar=webinar, contact_ids=chunk, instances=instances)
+        contact_rollups_refresh(contact_ids=chunk)
+
+    # Timelines and roll-ups chunk by chunk, between the upserts: HubSpot's rate limit is
+    # never left idle for the whole computation.
+    counts.update(contacts_push(
+        client=hubspot, contact_ids=contact_ids, profiles=webinar_contact_profiles,
+        read_ahead=read_ahead, prepare=timelines_and_rollups,
+        on_progress=lambda n: progress.advance("contacts", n)))
 
     progress.phase(STEP_PUSH_EVENTS)
     counts["events_pushed"] = marketing_events_push(client=hubspot, webinar=webinar)

@@ -6,7 +6,7 @@ from django_q.tasks import async_task
 from integrations.models import SyncRun, ZoomAccount
 
 from ..models import Webinar
-from .sync import webinar_sync_run_create
+from .runs import discovery_run_create, webinar_sync_run_create
 
 
 def webinar_sync_enqueue(*, webinar: Webinar, trigger: str) -> SyncRun:
@@ -57,8 +57,7 @@ def account_backfill_enqueue(*, account: ZoomAccount, since, trigger: str = "bac
                              ) -> SyncRun:
     """Queues a backfill of one account (discovery, then a sync per enabled webinar), shown
     right away as a queued discovery run."""
-    run = SyncRun.objects.create(kind=SyncRun.Kind.DISCOVERY, trigger=trigger,
-                                 target=f"{account} since {since:%Y-%m-%d}")
+    run = discovery_run_create(account=account, since=since, trigger=trigger)
     transaction.on_commit(lambda: async_task(
         "webinars.tasks.backfill_account", account.pk, since.isoformat(), run.pk,
         task_name=f"Backfill webinars of {account}", group="webinar-sync",

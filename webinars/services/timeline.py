@@ -1,19 +1,23 @@
-"""A contact's webinar timeline: registered, attended, cancelled, no-show — one entry per session.
+"""A contact's webinar timeline: registered, attended, cancelled, no-show — one entry per
+session.
 
-Each registered/attended/cancelled entry is also one HubSpot marketing-event attendance record,
-so `hubspot_pushed_at` on the entry is what makes attendance pushes happen exactly once.
+Each registered/attended/cancelled entry is also one HubSpot marketing-event attendance record
+(see hubspot_events), so `hubspot_pushed_at` on the entry is what makes attendance pushes
+happen exactly once. The entries carry the facts the contact roll-ups are computed from.
 """
 
 from collections import defaultdict
 
-from webinars.models import AttendanceSession, Registrant, Webinar, WebinarInstance
-from webinars.selectors import webinar_contact_ids
+from contacts.models import Activity
+from contacts.services.rollups import attended_seconds
+from contacts.services.timeline import timeline_entries_apply
 
-from ..models import Activity
-from .bulk import rows_update
-from .rollups import attended_seconds
+from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
+from ..selectors import webinar_contact_ids
 
 Kind = Activity.Kind
+WEBINAR_KINDS = [Kind.WEBINAR_REGISTERED, Kind.WEBINAR_ATTENDED, Kind.WEBINAR_CANCELLED,
+                 Kind.WEBINAR_NO_SHOW]
 QUERY_CHUNK = 2000
 
 
@@ -31,19 +35,21 @@ def _registered_for(registered_at, instance: WebinarInstance, attended: bool) ->
     return session_end >= registered_at
 
 
-def webinar_activities_refresh(*, webinar: Webinar, contact_ids: list[int] | None = None) -> None:
+def webinar_timeline_refresh(*, webinar: Webinar, contact_ids: list[int] | None = None,
+                             instances: list[WebinarInstance] | None = None) -> None:
     """Brings the webinar's timeline entries of these contacts (default: everyone linked to the
     webinar) up to date, a few thousand contacts per handful of queries."""
-    instances = list(webinar.instances.select_related("webinar"))
+    if instances is None:
+        instances = list(webinar.instances.select_related("webinar"))
     if contact_ids is None:
         contact_ids = webinar_contact_ids(webinar=webinar)
     ids = sorted(set(contact_ids))
     for start in range(0, len(ids), QUERY_CHUNK):
-        _activities_refresh_chunk(webinar=webinar, instances=instances,
+        _timeline_refresh_chunk(webinar=webinar, instances=instances,
                                   contact_ids=ids[start:start + QUERY_CHUNK])
 
 
-def _activities_refresh_chunk(*, webinar, instances, contact_ids) -> None:
+def _timeline_refresh_chunk(*, webinar, instances, contact_ids) -> None:
     by_id = {i.id: i for i in instances}
     sessions = defaultdict(list)  # (contact id, instance id) -> intervals
     for row in AttendanceSession.objects.filter(
@@ -76,14 +82,14 @@ def _activities_refresh_chunk(*, webinar, instances, contact_ids) -> None:
         joined = min(start for start, _ in intervals)
         left = max(end for _, end in intervals)
         want(contact_id, Kind.WEBINAR_ATTENDED, instance, joined, {
-            "attended_seconds": seconds,
+            "attended_seconds": seconds, "length_s": length,
             "attended_pct": round(seconds / length * 100, 1) if length else None,
             "joined_at": joined.isoformat(), "left_at": left.isoformat(),
         })
 
     registrants = webinar.registrants.filter(contact_id__in=contact_ids).exclude(
         status=Registrant.Status.DENIED
-    ).values("contact_id", "zoom_registrant_id", "status", "registered_at")
+    ).values("contact_id", "zoom_registrant_id", "status", "registered_at", "join_url")
     for registrant in registrants:
         contact_id = registrant["contact_id"]
         for instance in instances:
@@ -93,42 +99,18 @@ def _activities_refresh_chunk(*, webinar, instances, contact_ids) -> None:
             occurred = registrant["registered_at"] or instance.scheduled_start
             if occurred is None:
                 continue
+            registered_at = registrant["registered_at"]
             details = {"registrant_id": registrant["zoom_registrant_id"],
-                       "status": registrant["status"]}
+                       "status": registrant["status"], "join_url": registrant["join_url"],
+                       "registered_at": registered_at.isoformat() if registered_at else None}
             want(contact_id, Kind.WEBINAR_REGISTERED, instance, occurred, details)
             if registrant["status"] == Registrant.Status.CANCELLED:
                 want(contact_id, Kind.WEBINAR_CANCELLED, instance, occurred, details)
             elif instance.has_ended and not attended:
                 want(contact_id, Kind.WEBINAR_NO_SHOW, instance, instance.ended_at, details)
 
-    _activities_apply(instances=instances, contact_ids=contact_ids, wanted=wanted)
-
-
-def _activities_apply(*, instances, contact_ids, wanted) -> None:
-    source_keys = [i.external_event_id for i in instances]
-    webinar_kinds = [Kind.WEBINAR_REGISTERED, Kind.WEBINAR_ATTENDED, Kind.WEBINAR_CANCELLED,
-                     Kind.WEBINAR_NO_SHOW]
-    existing = {
-        (a.contact_id, a.kind, a.source_key): a
-        for a in Activity.objects.filter(source_key__in=source_keys, kind__in=webinar_kinds,
-                                         contact_id__in=contact_ids)
-    }
-    to_create = [a for key, a in wanted.items() if key not in existing]
-    to_update = []
-    for key, activity in wanted.items():
-        current = existing.get(key)
-        if current is None:
-            continue
-        if (current.details, current.title, current.occurred_at) != (
-            activity.details, activity.title, activity.occurred_at
-        ):
-            current.details, current.title = activity.details, activity.title
-            current.occurred_at = activity.occurred_at
-            to_update.append(current)
-    # A no-show that later turns out to have attended (late data) is no longer a no-show.
-    stale = [a.id for key, a in existing.items()
-             if key not in wanted and a.kind == Kind.WEBINAR_NO_SHOW]
-    Activity.objects.bulk_create(to_create, batch_size=QUERY_CHUNK, ignore_conflicts=True)
-    rows_update(model=Activity, objs=to_update, fields=["details", "title", "occurred_at"])
-    if stale:
-        Activity.objects.filter(id__in=stale).delete()
+    timeline_entries_apply(
+        wanted=wanted, source_keys=[i.external_event_id for i in instances],
+        kinds=WEBINAR_KINDS, contact_ids=contact_ids,
+        # a no-show that later turns out to have attended (late data) is no longer a no-show
+        retractable_kinds=(Kind.WEBINAR_NO_SHOW,))

@@ -1,4 +1,5 @@
 import secrets
+from pathlib import Path
 
 import requests
 from django.conf import settings
@@ -25,6 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
         parser.add_argument("--password", default="", help="Default: a new random password.")
+        parser.add_argument(
+            "--env-file", default="",
+            help="Where to write the sandbox's OAuth app settings (default: var/demo.env).")
 
     def handle(self, *args, **opts):
         from sandbox import SandboxServer
@@ -60,7 +64,8 @@ class Command(BaseCommand):
             if backfill.run.status != backfill.run.Status.SUCCEEDED:
                 raise CommandError(f"Demo setup failed: {backfill.run.error}")
             webinars = backfill.webinars
-        self._write_demo_env(creds, sandbox_url)
+        self._write_demo_env(creds, sandbox_url, opts["env_file"]
+                             or settings.BASE_DIR / "var" / "demo.env")
         sync_settings = SyncSettings.get_solo()
         if DEMO_EXCLUDED_DOMAIN not in sync_settings.excluded_domains:
             sync_settings.contact_exclusion_domains = "\n".join(
@@ -85,9 +90,10 @@ class Command(BaseCommand):
             "the sandbox state.\n"
         )
 
-    def _write_demo_env(self, creds: dict, sandbox_url: str) -> None:
+    def _write_demo_env(self, creds: dict, sandbox_url: str, path) -> None:
         """The sandbox's OAuth apps, so the admin's "Connect … (OAuth)" buttons work too."""
-        path = settings.BASE_DIR / "var" / "demo.env"
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join([
             f"ZOOM_OAUTH_CLIENT_ID={creds['zoom']['oauth_client_id']}",
             f"ZOOM_OAUTH_CLIENT_SECRET={creds['zoom']['oauth_client_secret']}",

@@ -18,12 +18,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_demo_setup_links_accounts_and_discovers_all_seeded_webinars(settings, capsys):
+def test_demo_setup_links_accounts_and_discovers_all_seeded_webinars(settings, capsys,
+                                                                     tmp_path):
     base = f"http://127.0.0.1:{free_port()}"
     settings.ZOOM_OAUTH_BASE_URL = f"{base}/zoom"
     settings.ZOOM_API_BASE_URL = f"{base}/zoom/v2"
     settings.HUBSPOT_API_BASE_URL = f"{base}/hubspot"
-    call_command("demo_setup", "--password", "demo-pass-123")
+    env_file = tmp_path / "demo.env"  # never the checkout's own var/demo.env
+    call_command("demo_setup", "--password", "demo-pass-123", "--env-file", str(env_file))
     out = capsys.readouterr().out
     assert "7 webinar(s) discovered" in out and "Password: demo-pass-123" in out
     account = ZoomAccount.objects.get()
@@ -31,7 +33,8 @@ def test_demo_setup_links_accounts_and_discovers_all_seeded_webinars(settings, c
     assert Webinar.objects.count() == 7  # the 5 listed by Zoom and 2 expired, from history
     assert "competitor.example" in SyncSettings.get_solo().excluded_domains
     assert get_user_model().objects.get(username="admin").check_password("demo-pass-123")
-    assert (settings.BASE_DIR / "var" / "demo.env").read_text().count("=") == 5
+    assert env_file.read_text().count("=") == 5
+    assert env_file.stat().st_mode & 0o077 == 0  # holds OAuth client secrets
 
 
 def test_demo_setup_refuses_real_service_urls(settings):

@@ -1,0 +1,199 @@
+"""Pushing contacts to HubSpot: one batch upsert per 100 changed contacts.
+
+Every push remembers what it sent (a digest per contact), so a contact whose properties did
+not change costs no call the next time. Names and profile fields follow the "only fill empty
+HubSpot fields" policy; the roll-ups are always written.
+"""
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from integrations.digest import payload_digest
+from integrations.errors import InvalidRequest
+from integrations.hubspot.client import HubSpotClient
+from integrations.models import SyncSettings
+
+from ..models import Contact
+from .bulk import rows_update
+
+SOURCE_VALUE = "Zoom Integration"
+# HubSpot's own properties that describe the person (sources fill them from what people
+# told Zoom): governed by the "don't overwrite" policy.
+PROFILE_PROPERTIES = ["firstname", "lastname", "company", "jobtitle", "phone", "address",
+                      "city", "state", "zip", "country", "industry"]
+# Contacts read from the database at a time: a multiple of HubSpot's batch of 100, so only
+# the last HubSpot batch of a listing is ever partly filled.
+QUERY_CHUNK = 2000
+# {contact id: {HubSpot property: value}} for a chunk of contact ids
+ProfileSource = Callable[[list[int]], dict[int, dict[str, str]]]
+
+
+def contact_desired_properties(contact: Contact, profile: dict) -> dict[str, str]:
+    props = {"email": contact.email}
+    props.update({k: v for k, v in profile.items() if v})
+    rollups = {
+        "zoomsync_webinar_registrations": str(contact.webinar_registrations),
+        "zoomsync_webinars_attended": str(contact.webinars_attended),
+        "zoomsync_avg_attendance_pct": contact.avg_attendance_pct,
+        "zoomsync_avg_attendance_minutes": contact.avg_attendance_minutes,
+        "zoomsync_last_registered_webinar": contact.last_registered_webinar,
+        "zoomsync_last_attended_webinar": contact.last_attended_webinar,
+        "zoomsync_last_join_url": contact.last_join_url,
+    }
+    props.update({k: str(v) for k, v in rollups.items() if v not in (None, "")})
+    return props
+
+
+class ContactReadAhead:
+    """HubSpot's answer to "does this e-mail exist, and which of its profile fields are
+    filled", asked while the sync is still reading Zoom.
+
+    A sync's HubSpot calls are what the rate limit paces; the Zoom listing before them would
+    leave the limit's budget idle. Contacts we have never pushed will be upserted whatever
+    comes next, so reading them early wastes no call (and a re-sync with nothing new reads
+    nothing). Reads go out 100 at a time; each answer is kept (a few dozen bytes) until
+    `contacts_push` uses it.
+    """
+
+    def __init__(self, client: HubSpotClient):
+        self.client = client
+        self.batch = getattr(client, "batch_size", 100)
+        self.pending: dict[str, None] = {}  # e-mails to read, in order
+        self.answers: dict[str, frozenset | None] = {}  # None: not in HubSpot
+
+    def add(self, emails) -> None:
+        for email in emails:
+            if email not in self.answers:
+                self.pending[email] = None
+        if len(self.pending) >= self.batch:
+            emails = list(self.pending)
+            full = len(emails) - len(emails) % self.batch
+            self._read(emails[:full])
+            self.pending = dict.fromkeys(emails[full:])
+
+    def flush(self) -> None:
+        if self.pending:
+            self._read(list(self.pending))
+            self.pending = {}
+
+    def _read(self, emails: list[str]) -> None:
+        found = self.client.read_contacts_by_email(
+            emails, properties=["email", *PROFILE_PROPERTIES])
+        for email in emails:
+            self.answers[email] = _filled(found.get(email))
+
+    def pop(self, email: str):
+        """(True, answer) when read ahead, else (False, None)."""
+        if email in self.answers:
+            return True, self.answers.pop(email)
+        return False, None
+
+
+def _filled(contact: dict | None) -> frozenset | None:
+    if contact is None:
+        return None
+    props = contact.get("properties") or {}
+    return frozenset(name for name in PROFILE_PROPERTIES if props.get(name))
+
+
+def contacts_never_pushed(*, contact_ids: list[int]) -> list[str]:
+    """E-mails of these contacts that HubSpot has not had from us yet."""
+    emails = []
+    for start in range(0, len(contact_ids), QUERY_CHUNK):
+        emails.extend(Contact.objects.filter(
+            id__in=contact_ids[start:start + QUERY_CHUNK], hubspot_id="",
+        ).values_list("email", flat=True))
+    return emails
+
+
+def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
+                  profiles: ProfileSource,
+                  read_ahead: ContactReadAhead | None = None,
+                  prepare: Callable[[list[int]], object] | None = None,
+                  on_progress: Callable[[int], None] | None = None) -> dict:
+    """Upserts the contacts whose properties changed since the last push.
+
+    `prepare(chunk)` runs before each chunk is read (the sync recomputes timelines and
+    roll-ups there), so database work alternates with HubSpot calls instead of keeping the
+    rate limit idle. `profiles(chunk)` says what the source knows of each person (names,
+    company, …) in HubSpot's property names.
+
+    Reads the contacts a few thousand at a time; the changed ones go out in full batches of
+    100 (what does not fill a batch waits for the next chunk), so HubSpot sees
+    ceil(changed / 100) reads and upserts whatever the chunking — minus the reads done by
+    `read_ahead`. `on_progress(n)` is told how many contacts were compared.
+    """
+    policy = SyncSettings.get_solo().contact_field_policy
+    batch = getattr(client, "batch_size", 100)
+    stats = {"contacts_pushed": 0, "contacts_created": 0}
+    ids = sorted(set(contact_ids))
+    pending: list[tuple[Contact, dict, str]] = []
+    for start in range(0, len(ids), QUERY_CHUNK):
+        chunk = ids[start:start + QUERY_CHUNK]
+        if prepare:
+            prepare(chunk)
+        known = profiles(chunk)
+        for contact in Contact.objects.filter(id__in=chunk):
+            desired = contact_desired_properties(contact, known.get(contact.id, {}))
+            digest = payload_digest([policy, desired])
+            if contact.hubspot_id and contact.pushed_hash == digest:
+                continue
+            pending.append((contact, desired, digest))
+        full = len(pending) - len(pending) % batch
+        if full:
+            _contacts_send(client=client, policy=policy, items=pending[:full], stats=stats,
+                           read_ahead=read_ahead)
+            pending = pending[full:]
+        if on_progress:
+            on_progress(len(chunk))
+    if pending:
+        _contacts_send(client=client, policy=policy, items=pending, stats=stats,
+                       read_ahead=read_ahead)
+    return stats
+
+
+def _contacts_send(*, client, policy, items, stats, read_ahead=None) -> None:
+    filled = {}
+    unread = []
+    for contact, _, _ in items:
+        known, answer = read_ahead.pop(contact.email) if read_ahead else (False, None)
+        if known:
+            filled[contact.email] = answer
+        else:
+            unread.append(contact.email)
+    if unread:
+        found = client.read_contacts_by_email(unread, properties=["email", *PROFILE_PROPERTIES])
+        filled.update({email: _filled(found.get(email)) for email in unread})
+    inputs = []
+    for contact, desired, _ in items:
+        current = filled[contact.email]
+        props = dict(desired)
+        props.pop("email")
+        if current is None:
+            props["zoomsync_source"] = SOURCE_VALUE
+        elif policy == SyncSettings.FieldPolicy.FILL_EMPTY:
+            for name in current:
+                props.pop(name, None)
+        inputs.append({"email": contact.email, "properties": props})
+    results = client.upsert_contacts(inputs)
+    by_email = {((r.get("properties") or {}).get("email") or "").lower(): r for r in results}
+    now = timezone.now()
+    for contact, desired, digest in items:
+        result = by_email.get(contact.email)
+        if result is None:
+            raise InvalidRequest(f"HubSpot did not return contact {contact.email} from the upsert.")
+        contact.hubspot_id = str(result["id"])
+        if result.get("new"):
+            contact.created_by_sync = True
+            stats["contacts_created"] += 1
+        contact.pushed_hash, contact.pushed_at = digest, now
+        # the names we know, for our own timeline pages
+        contact.first_name = desired.get("firstname", "")[:100]
+        contact.last_name = desired.get("lastname", "")[:100]
+    # One write per few thousand contacts. A crash before it only means these contacts are
+    # upserted again next time: an upsert of the same values changes nothing in HubSpot.
+    rows_update(model=Contact, objs=[c for c, _, _ in items],
+                fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at",
+                        "first_name", "last_name"])
+    stats["contacts_pushed"] += len(items)

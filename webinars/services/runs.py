@@ -1,0 +1,26 @@
+"""The sync runs of the webinar app: what they are called and what they point at."""
+
+from integrations.models import SyncRun, ZoomAccount
+from integrations.runs import sync_run_create
+
+from ..models import Webinar
+
+KIND_SYNC = "webinar_sync"
+KIND_DISCOVERY = "webinar_discovery"
+KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery"}
+
+
+def webinar_sync_run_create(*, webinar: Webinar, trigger: str) -> SyncRun:
+    return sync_run_create(kind=KIND_SYNC, target=f"{webinar.topic} ({webinar.zoom_id})",
+                           target_key=webinar.zoom_id, trigger=trigger)
+
+
+def discovery_run_create(*, account: ZoomAccount, since, trigger: str) -> SyncRun:
+    return sync_run_create(kind=KIND_DISCOVERY, target=f"{account} since {since:%Y-%m-%d}",
+                           target_key=account.zoom_account_id, trigger=trigger)
+
+
+def webinar_runs(*, webinar: Webinar):
+    """The webinar's sync runs, newest first."""
+    return SyncRun.objects.filter(kind=KIND_SYNC, target_key=webinar.zoom_id).order_by(
+        "-created_at", "-pk")
