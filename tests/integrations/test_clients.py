@@ -11,6 +11,7 @@ from integrations.models import ConnectionStatus, SyncRun, ZoomAccount
 from integrations.services.clients import hubspot_client_for, zoom_client_for
 from integrations.zoom.oauth import ZoomOAuth
 from sandbox import SandboxServer
+from tests.factories import WebinarFactory
 from tests.scenarios import past_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import webinars_discover
@@ -133,8 +134,8 @@ def test_invalid_grant_marks_the_account_reconnect_needed(sandbox, settings, adm
         refresh_token="not-a-valid-refresh-token", token_expires_at=None)
     sandbox.seed("custom", **world(past_webinar(registrants=[ALICE])))
     account.refresh_from_db()
-    webinar = Webinar.objects.create(zoom_account=account, zoom_id="81234567890",
-                                     topic="Pipeline Masterclass", sync_enabled=True)
+    webinar = WebinarFactory(zoom_account=account, zoom_id="81234567890",
+                             topic="Pipeline Masterclass", sync_enabled=True)
     run = webinar_sync(webinar=webinar, trigger="test")
     assert run.status == SyncRun.Status.FAILED
     assert "needs to be reconnected" in run.error

@@ -16,6 +16,7 @@ from django.db import connection
 
 from integrations.models import HubSpotPortal, UsedOAuthState, ZoomAccount
 from integrations.services.accounts import hubspot_portal_connect_private_app
+from tests.factories import HubSpotPortalFactory, ZoomAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -352,8 +353,7 @@ def test_hubspot_connect_links_the_portal(oauth_apps, admin_client, caplog):
     caplog.set_level(logging.DEBUG)
     page = admin_client.get(HUBSPOT_CHANGELIST).content.decode()
     assert 'href="/oauth/hubspot/connect/"' in page and "Connect HubSpot (OAuth)" in page
-    waiting = ZoomAccount.objects.create(name="Waiting", zoom_account_id="waiting-account",
-                                         client_id="x")
+    waiting = ZoomAccountFactory(name="Waiting")
 
     url = authorize(admin_client, "hubspot")
     query = query_of(url)
@@ -429,8 +429,8 @@ def test_banner_asks_to_reconnect_accounts_that_need_it(oauth_apps, admin_client
                                                        django_assert_max_num_queries):
     connect(admin_client, "zoom")
     account = ZoomAccount.objects.get()
-    s2s = ZoomAccount.objects.create(name="Old S2S", zoom_account_id="old-s2s", client_id="c")
-    portal = HubSpotPortal.objects.create(name="Main portal", hub_id="77", auth_type="oauth")
+    s2s = ZoomAccountFactory(name="Old S2S")
+    portal = HubSpotPortalFactory(name="Main portal", auth_type="oauth", access_token="")
 
     for url in ["/admin/", ZOOM_CHANGELIST, "/admin/integrations/syncrun/"]:
         assert "needs to be reconnected" not in admin_client.get(url).content.decode()
@@ -460,7 +460,6 @@ def test_banner_asks_to_reconnect_accounts_that_need_it(oauth_apps, admin_client
 
 
 def test_banner_is_not_shown_to_anonymous_visitors(oauth_apps, client):
-    ZoomAccount.objects.create(name="Gone", zoom_account_id="gone", client_id="c",
-                               status="deauthorized")
+    ZoomAccountFactory(name="Gone", status="deauthorized")
     page = client.get("/admin/login/").content.decode()
     assert "needs to be reconnected" not in page

@@ -3,10 +3,11 @@
 import pytest
 
 from integrations.models import HubSpotPortal, SyncRun, ZoomAccount
+from tests.factories import WebinarSyncRunFactory
 from tests.scenarios import past_webinar, upcoming_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import webinars_discover
-from webinars.services.runs import KIND_SYNC, webinar_runs
+from webinars.services.runs import webinar_runs
 from webinars.services.sync import webinar_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -158,9 +159,8 @@ def test_schedule_discovers_and_syncs_enabled_webinars(discovered, sandbox):
 
 
 def test_sync_run_pages_refresh_themselves_while_a_run_is_running(discovered, admin_client):
-    run = SyncRun.objects.create(kind=KIND_SYNC, target_key=discovered.zoom_id,
-                                 target=str(discovered), status=SyncRun.Status.RUNNING,
-                                 done=1234, total=5000)
+    run = WebinarSyncRunFactory(webinar=discovered, status=SyncRun.Status.RUNNING,
+                                done=1234, total=5000)
     refresh = 'http-equiv="refresh"'
     page = admin_client.get("/admin/integrations/syncrun/").content.decode()
     assert refresh in page and "1234/5000" in page
