@@ -23,10 +23,15 @@ Progress goes to stderr; the last line of stdout is one JSON object:
 - wall_s (first sync), peak_rss_mb (the child's ru_maxrss after both syncs);
 - hubspot_429s; with --hubspot-limit: rate_limit_floor_s = 10·hubspot_calls/limit and
   floor_ratio = wall_s / rate_limit_floor_s;
-- state_ok: every registrant and attendee is in HubSpot with exactly the expected properties,
-  registration and attendance records and a completed event, all computed here from the
-  sandbox's own state (not with the product's functions); state_errors lists a few misses;
-- incremental_hubspot_calls: HubSpot calls of a third sync after 10 new registrations.
+- state_ok: every registrant (1 % of them denied in Zoom before the first sync) and attendee
+  is in HubSpot with exactly the expected properties, registration, attendance and
+  cancellation records and a completed event, all computed by benchmarks/expected_state.py
+  from the sandbox's own state (not with the product's functions) — checked after the second
+  sync and again after the fourth; state_errors lists a few misses;
+- incremental_hubspot_calls: HubSpot calls of a third sync after 10 new registrations;
+- cancel_hubspot_calls: HubSpot calls of a fourth sync after 5 registrations were cancelled.
+
+A sync that fails, or a state that differs from the expected one, makes the script exit 1.
 """
 
 import argparse
@@ -38,15 +43,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
-from datetime import UTC, datetime
-from fractions import Fraction
 from pathlib import Path
 
 import requests
 
+from benchmarks.expected_state import check_state, zoom_token
+
 ROOT = Path(__file__).resolve().parents[1]
-NOT_PUSHED = {"hs_object_id", "createdate", "lastmodifieddate"}
+DENIED_SHARE = 0.01  # registrants a host denies before the first sync
+CANCELLATIONS = 5  # registrations cancelled before the fourth sync
 # Endpoints whose calls grow with the webinar; the lower bound counts exactly these.
 SCALING = (
     "zoom GET /v2/webinars/{webinarId}/registrants",
@@ -101,6 +106,7 @@ def main(argv=None) -> int:
         env = _environment(sandbox.url, tmp.name)
         os.environ.update(env)
         webinar_id = _prepare_database()
+        _zoom_status(sandbox.url, webinar_id, "deny", max(1, round(R * DENIED_SHARE)))
         _post(sandbox.url, "calls/reset")  # linking and discovery are not part of the sync
 
         log("first and second sync in a child process")
@@ -116,7 +122,11 @@ def main(argv=None) -> int:
         log("checking HubSpot's state against the sandbox's Zoom data")
         state_errors = check_state(sandbox.url, webinar_id)
         log("third sync after 10 new registrations")
-        incremental = _incremental(sandbox.url, webinar_id)
+        incremental, failed = _incremental(sandbox.url, webinar_id)
+        log(f"fourth sync after {CANCELLATIONS} cancellations")
+        cancelled, failed_too = _cancellations(sandbox.url, webinar_id)
+        state_errors += [*failed, *failed_too] + [
+            f"after the fourth sync: {e}" for e in check_state(sandbox.url, webinar_id)]
     finally:
         sandbox.stop()
         tmp.cleanup()
@@ -158,6 +168,7 @@ def main(argv=None) -> int:
         "state_ok": not state_errors,
         "state_errors": state_errors[:5],
         "incremental_hubspot_calls": incremental,
+        "cancel_hubspot_calls": cancelled,
         "calls_by_endpoint": calls1,
     }
     if args.hubspot_limit:
@@ -169,7 +180,7 @@ def main(argv=None) -> int:
             if key != "calls_by_endpoint":
                 print(f"{key:>28}: {value}")
     print(json.dumps(result))
-    return 0
+    return 1 if state_errors else 0
 
 
 def _post(url: str, path: str, body: dict | None = None) -> dict:
@@ -228,148 +239,49 @@ def _writes(calls: dict) -> int:
                and not k.startswith("hubspot GET") and "/batch/read" not in k)
 
 
-def _incremental(url: str, zoom_id: str) -> int:
-    """Ten people register; the next sync should cost HubSpot a handful of calls."""
+def _sync_again(url: str, zoom_id: str, label: str) -> tuple[int, list[str]]:
+    """Syncs the webinar; returns its HubSpot calls and, if it failed, why."""
     from webinars.models import Webinar
     from webinars.services.sync import webinar_sync
 
-    token = _zoom_token(url)
+    _post(url, "calls/reset")
+    run = webinar_sync(webinar=Webinar.objects.get(zoom_id=zoom_id), trigger="benchmark")
+    calls = requests.get(f"{url}/_sandbox/calls", timeout=30).json()["by_endpoint"]
+    failed = [] if run.status == "succeeded" else [f"the {label} sync failed: {run.error}"]
+    return sum(v for k, v in calls.items() if k.startswith("hubspot ")), failed
+
+
+def _incremental(url: str, zoom_id: str) -> tuple[int, list[str]]:
+    """Ten people register; the next sync should cost HubSpot a handful of calls."""
+    token = zoom_token(url)
     for n in range(10):
         response = requests.post(
             f"{url}/zoom/v2/webinars/{zoom_id}/registrants",
             headers={"Authorization": f"Bearer {token}"}, timeout=30,
             json={"email": f"late{n}@bench.example", "first_name": "Late", "last_name": str(n)})
         response.raise_for_status()
-    _post(url, "calls/reset")
-    run = webinar_sync(webinar=Webinar.objects.get(zoom_id=zoom_id), trigger="benchmark")
-    if run.status != "succeeded":
-        log(f"the third sync failed: {run.error}")
-    calls = requests.get(f"{url}/_sandbox/calls", timeout=30).json()["by_endpoint"]
-    return sum(v for k, v in calls.items() if k.startswith("hubspot "))
+    return _sync_again(url, zoom_id, "third")
 
 
-def _zoom_token(url: str) -> str:
-    creds = requests.get(f"{url}/_sandbox/credentials", timeout=30).json()["zoom"]
-    response = requests.post(
-        f"{url}/zoom/oauth/token", timeout=30,
-        data={"grant_type": "account_credentials", "account_id": creds["account_id"]},
-        auth=(creds["client_id"], creds["client_secret"]))
-    response.raise_for_status()
-    return response.json()["access_token"]
+def _cancellations(url: str, zoom_id: str) -> tuple[int, list[str]]:
+    """A few registrants cancel (through Zoom's API, as a host would) before a fourth sync."""
+    _zoom_status(url, zoom_id, "cancel", CANCELLATIONS, skip=10)
+    return _sync_again(url, zoom_id, "fourth")
 
 
-# --- the expected HubSpot state, from the sandbox's Zoom data ------------------------------
-
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _union_seconds(intervals, length: int) -> int:
-    total, end_so_far = 0, None
-    for start, end in sorted(intervals):
-        if end_so_far is not None and start < end_so_far:
-            if end > end_so_far:
-                total += (end - end_so_far).total_seconds()
-                end_so_far = end
-        elif end > start:
-            total += (end - start).total_seconds()
-            end_so_far = end
-    return min(int(total), length)
-
-
-def _one_decimal(value: Fraction) -> str:
-    tenths = math.floor(value * 10 + Fraction(1, 2))
-    return f"{tenths // 10}.{tenths % 10}"
-
-
-def check_state(url: str, zoom_id: str) -> list[str]:
-    """Every mismatch between HubSpot's state and what Zoom's data says it should be."""
-    zoom = requests.get(f"{url}/_sandbox/state", params={"section": "zoom"},
-                        timeout=600).json()["zoom"]
-    hubspot = requests.get(f"{url}/_sandbox/state", params={"section": "hubspot"},
-                           timeout=600).json()["hubspot"]
-    webinar = next(w for w in zoom["webinars"] if str(w["id"]) == zoom_id)
-    join_urls = _join_urls(url, zoom_id)
-    registrants = [r for r in webinar["registrants"] if r["status"] in ("approved", "pending")]
-    by_registrant = {r["id"]: r for r in registrants}
-    instance = webinar["instances"][0]
-    start, end = _time(instance["start_time"]), _time(instance["end_time"])
-    length = int((end - start).total_seconds())
-    intervals = defaultdict(list)
-    for row in instance["participants"]:
-        reg = by_registrant.get(row["registrant_id"])
-        email = (reg["email"] if reg else row["user_email"]).lower()
-        if email:
-            intervals[email].append((_time(row["join_time"]), _time(row["leave_time"])))
-
-    errors = []
-    contacts = {c["properties"]["email"]: c["properties"] for c in hubspot["contacts"]}
-    expected_emails = {r["email"].lower() for r in registrants} | set(intervals)
-    extra = set(contacts) - expected_emails
-    if extra:
-        errors.append(f"{len(extra)} unexpected HubSpot contact(s), e.g. {sorted(extra)[0]}")
-    for reg in registrants:
-        email = reg["email"].lower()
-        seconds = _union_seconds(intervals.get(email, []), length)
-        want = {
-            "email": email, "firstname": reg["first_name"], "lastname": reg["last_name"],
-            "zoomsync_webinar_registrations": "1",
-            "zoomsync_webinars_attended": "1" if seconds > 0 else "0",
-            "zoomsync_last_registered_webinar": webinar["topic"],
-            "zoomsync_last_join_url": join_urls.get(email, "?"),
-            "zoomsync_source": "Zoom Integration",
-        }
-        if seconds > 0:
-            want["zoomsync_avg_attendance_pct"] = _one_decimal(Fraction(seconds * 100, length))
-            want["zoomsync_avg_attendance_minutes"] = _one_decimal(Fraction(seconds, 60))
-            want["zoomsync_last_attended_webinar"] = webinar["topic"]
-        want = {k: v for k, v in want.items() if v != ""}
-        got = {k: v for k, v in (contacts.get(email) or {}).items() if k not in NOT_PUSHED}
-        if got != want:
-            diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
-                    if got.get(k) != want.get(k)}
-            errors.append(f"{email}: (HubSpot, expected) {diff}")
-
-    events = {e["externalEventId"]: e for e in hubspot["marketing_events"]}
-    event = events.get(f"zoom-webinar-{zoom_id}")
-    if event is None:
-        return [*errors, f"no marketing event zoom-webinar-{zoom_id}"]
-    if not event["eventCompleted"]:
-        errors.append("the marketing event is not completed")
-    records = Counter((a["email"], a["state"]) for a in event["attendance"])
-    for (email, state), n in records.items():
-        if n > 1:
-            errors.append(f"{email}: {n} '{state}' records")
-    for reg in registrants:
-        if records[(reg["email"].lower(), "register")] != 1:
-            errors.append(f"{reg['email']}: no 'register' record")
-    attends = {a["email"]: a for a in event["attendance"] if a["state"] == "attend"}
-    attended = {e for e, spans in intervals.items() if _union_seconds(spans, length) > 0}
-    if set(attends) != attended:
-        errors.append(f"'attend' records for {len(attends)} people, expected {len(attended)}")
-    for email in attended & set(attends):
-        spans = intervals[email]
-        joined, left = min(s for s, _ in spans), max(e for _, e in spans)
-        record = attends[email]
-        if (_time(record["joinedAt"]), _time(record["leftAt"])) != (joined, left):
-            errors.append(f"{email}: attended {record['joinedAt']}–{record['leftAt']}, "
-                          f"expected {joined:%H:%M:%S}–{left:%H:%M:%S}")
-    if any(state == "cancel" for _, state in records):
-        errors.append("'cancel' records, expected none")
-    return errors
-
-
-def _join_urls(url: str, zoom_id: str) -> dict[str, str]:
-    """Each registrant's join URL, read from Zoom's API (the state listing leaves it out)."""
-    headers = {"Authorization": f"Bearer {_zoom_token(url)}"}
-    urls, params = {}, {"page_size": 300, "status": "approved"}
-    while True:
-        data = requests.get(f"{url}/zoom/v2/webinars/{zoom_id}/registrants", params=params,
-                            headers=headers, timeout=60).json()
-        urls.update({r["email"].lower(): r["join_url"] for r in data["registrants"]})
-        if not data.get("next_page_token"):
-            return urls
-        params["next_page_token"] = data["next_page_token"]
+def _zoom_status(url: str, zoom_id: str, action: str, count: int, skip: int = 0) -> None:
+    """Approved registrants `skip`+1…`skip`+count get `action` (deny, cancel) in Zoom."""
+    headers = {"Authorization": f"Bearer {zoom_token(url)}"}
+    listing = requests.get(f"{url}/zoom/v2/webinars/{zoom_id}/registrants", headers=headers,
+                           params={"status": "approved", "page_size": 300}, timeout=60)
+    listing.raise_for_status()
+    ids = [r["id"] for r in listing.json()["registrants"]][skip:skip + count]
+    for start in range(0, len(ids), 30):  # Zoom takes 30 per call
+        response = requests.put(
+            f"{url}/zoom/v2/webinars/{zoom_id}/registrants/status", headers=headers,
+            timeout=60, json={"action": action,
+                              "registrants": [{"id": i} for i in ids[start:start + 30]]})
+        response.raise_for_status()
 
 
 def _rate_limited(calls: dict, service: str) -> int:

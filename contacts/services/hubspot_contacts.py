@@ -41,7 +41,9 @@ def contact_desired_properties(contact: Contact, profile: dict) -> dict[str, str
         "zoomsync_last_attended_webinar": contact.last_attended_webinar,
         "zoomsync_last_join_url": contact.last_join_url,
     }
-    props.update({k: str(v) for k, v in rollups.items() if v not in (None, "")})
+    # An empty roll-up is sent as "" (HubSpot clears the property): a person whose only
+    # registration was cancelled must not keep showing it as their last one.
+    props.update({k: "" if v is None else str(v) for k, v in rollups.items()})
     return props
 
 

@@ -15,8 +15,11 @@ EntryKey = tuple[int, str, str]  # (contact id, kind, source key)
 
 def timeline_entries_apply(*, wanted: dict[EntryKey, Activity], source_keys: list[str],
                            kinds: list[str], contact_ids: list[int],
-                           retractable_kinds: tuple[str, ...] = ()) -> None:
-    """Makes these contacts' entries of these kinds and sources equal to `wanted`."""
+                           retractable_kinds: tuple[str, ...] = (),
+                           retractable_source_keys: tuple[str, ...] = ()) -> None:
+    """Makes these contacts' entries of these kinds and sources equal to `wanted`. Entries
+    no longer wanted are removed when their kind or source is retractable; the others stay
+    (what was recorded in HubSpot is not taken back)."""
     existing = {
         (a.contact_id, a.kind, a.source_key): a
         for a in Activity.objects.filter(source_key__in=source_keys, kind__in=kinds,
@@ -34,8 +37,8 @@ def timeline_entries_apply(*, wanted: dict[EntryKey, Activity], source_keys: lis
             current.details, current.title = activity.details, activity.title
             current.occurred_at = activity.occurred_at
             to_update.append(current)
-    stale = [a.id for key, a in existing.items()
-             if key not in wanted and a.kind in retractable_kinds]
+    stale = [a.id for key, a in existing.items() if key not in wanted and (
+        a.kind in retractable_kinds or a.source_key in retractable_source_keys)]
     Activity.objects.bulk_create(to_create, batch_size=QUERY_CHUNK, ignore_conflicts=True)
     rows_update(model=Activity, objs=to_update, fields=["details", "title", "occurred_at"])
     if stale:

@@ -49,7 +49,57 @@ def webinar_timeline_refresh(*, webinar: Webinar, contact_ids: list[int] | None 
                                   contact_ids=ids[start:start + QUERY_CHUNK])
 
 
+def registration_source_key(webinar: Webinar) -> str:
+    """Where a registration that covers none of the webinar's sessions is filed (registered
+    after the last one ended): it counts as a registration but is no event's record."""
+    return f"zoom-webinar-{webinar.zoom_id}-registration"
+
+
+class _Wanted(dict):
+    """The entries a webinar's facts call for, keyed like the stored ones."""
+
+    def __init__(self, webinar: Webinar):
+        super().__init__()
+        self.webinar = webinar
+
+    def add(self, contact_id, kind, occurred_at, details, *, instance=None) -> None:
+        webinar = self.webinar
+        if instance is not None:
+            source_key, title = instance.external_event_id, _instance_title(instance)
+            start = instance.started_at or instance.scheduled_start
+        else:
+            source_key, title = registration_source_key(webinar), webinar.topic
+            start = webinar.start_time
+        self[(contact_id, kind, source_key)] = Activity(
+            contact_id=contact_id, kind=kind, occurred_at=occurred_at, title=title,
+            source_key=source_key,
+            details={"webinar_id": webinar.zoom_id, "topic": webinar.topic,
+                     "start": start.isoformat() if start else None, **details},
+        )
+
+
 def _timeline_refresh_chunk(*, webinar, instances, contact_ids) -> None:
+    wanted = _Wanted(webinar)
+    attended_by = _attendances_want(wanted, webinar=webinar, instances=instances,
+                                    contact_ids=contact_ids)
+    registrants = webinar.registrants.filter(contact_id__in=contact_ids).exclude(
+        status=Registrant.Status.DENIED
+    ).values("contact_id", "zoom_registrant_id", "status", "registered_at", "join_url")
+    for registrant in registrants:
+        _registration_want(wanted, registrant=registrant, instances=instances,
+                           attended_by=attended_by)
+    timeline_entries_apply(
+        wanted=wanted, source_keys=[*(i.external_event_id for i in instances),
+                                    registration_source_key(webinar)],
+        kinds=WEBINAR_KINDS, contact_ids=contact_ids,
+        # a no-show that later turns out to have attended (late data) is no longer a no-show;
+        # a registration filed apart moves onto a session that appears later
+        retractable_kinds=(Kind.WEBINAR_NO_SHOW,),
+        retractable_source_keys=(registration_source_key(webinar),))
+
+
+def _attendances_want(wanted: _Wanted, *, webinar, instances, contact_ids) -> set:
+    """An "attended" entry per person and session with attended time; returns those pairs."""
     by_id = {i.id: i for i in instances}
     sessions = defaultdict(list)  # (contact id, instance id) -> intervals
     for row in AttendanceSession.objects.filter(
@@ -59,58 +109,44 @@ def _timeline_refresh_chunk(*, webinar, instances, contact_ids) -> None:
             sessions[(row["contact_id"], row["instance_id"])].append(
                 (row["join_time"], row["leave_time"])
             )
-    wanted: dict[tuple[int, str, str], Activity] = {}
-
-    def want(contact_id, kind, instance, occurred_at, details):
-        key = (contact_id, kind, instance.external_event_id)
-        start = instance.started_at or instance.scheduled_start
-        wanted[key] = Activity(
-            contact_id=contact_id, kind=kind, occurred_at=occurred_at,
-            title=_instance_title(instance), source_key=instance.external_event_id,
-            details={"webinar_id": webinar.zoom_id, "topic": webinar.topic,
-                     "start": start.isoformat() if start else None, **details},
-        )
-
-    attended_by = {}
+    attended_by = set()
     for (contact_id, instance_id), intervals in sessions.items():
         instance = by_id[instance_id]
         length = instance.length_seconds
         seconds = attended_seconds(intervals, length)
         if seconds <= 0:
             continue
-        attended_by[(contact_id, instance_id)] = seconds
+        attended_by.add((contact_id, instance_id))
         joined = min(start for start, _ in intervals)
         left = max(end for _, end in intervals)
-        want(contact_id, Kind.WEBINAR_ATTENDED, instance, joined, {
+        wanted.add(contact_id, Kind.WEBINAR_ATTENDED, joined, {
             "attended_seconds": seconds, "length_s": length,
             "attended_pct": round(seconds / length * 100, 1) if length else None,
             "joined_at": joined.isoformat(), "left_at": left.isoformat(),
-        })
+        }, instance=instance)
+    return attended_by
 
-    registrants = webinar.registrants.filter(contact_id__in=contact_ids).exclude(
-        status=Registrant.Status.DENIED
-    ).values("contact_id", "zoom_registrant_id", "status", "registered_at", "join_url")
-    for registrant in registrants:
-        contact_id = registrant["contact_id"]
-        for instance in instances:
-            attended = (contact_id, instance.id) in attended_by
-            if not _registered_for(registrant["registered_at"], instance, attended):
-                continue
-            occurred = registrant["registered_at"] or instance.scheduled_start
-            if occurred is None:
-                continue
-            registered_at = registrant["registered_at"]
-            details = {"registrant_id": registrant["zoom_registrant_id"],
-                       "status": registrant["status"], "join_url": registrant["join_url"],
-                       "registered_at": registered_at.isoformat() if registered_at else None}
-            want(contact_id, Kind.WEBINAR_REGISTERED, instance, occurred, details)
-            if registrant["status"] == Registrant.Status.CANCELLED:
-                want(contact_id, Kind.WEBINAR_CANCELLED, instance, occurred, details)
-            elif instance.has_ended and not attended:
-                want(contact_id, Kind.WEBINAR_NO_SHOW, instance, instance.ended_at, details)
 
-    timeline_entries_apply(
-        wanted=wanted, source_keys=[i.external_event_id for i in instances],
-        kinds=WEBINAR_KINDS, contact_ids=contact_ids,
-        # a no-show that later turns out to have attended (late data) is no longer a no-show
-        retractable_kinds=(Kind.WEBINAR_NO_SHOW,))
+def _registration_want(wanted: _Wanted, *, registrant: dict, instances, attended_by) -> None:
+    """"Registered" (and "cancelled" or "no-show") on each session the registration covers."""
+    contact_id, registered_at = registrant["contact_id"], registrant["registered_at"]
+    details = {"registrant_id": registrant["zoom_registrant_id"],
+               "status": registrant["status"], "join_url": registrant["join_url"],
+               "registered_at": registered_at.isoformat() if registered_at else None}
+    covered = False
+    for instance in instances:
+        attended = (contact_id, instance.id) in attended_by
+        occurred = registered_at or instance.scheduled_start
+        if occurred is None or not _registered_for(registered_at, instance, attended):
+            continue
+        covered = True
+        wanted.add(contact_id, Kind.WEBINAR_REGISTERED, occurred, details, instance=instance)
+        if registrant["status"] == Registrant.Status.CANCELLED:
+            wanted.add(contact_id, Kind.WEBINAR_CANCELLED, occurred, details,
+                       instance=instance)
+        elif instance.has_ended and not attended:
+            wanted.add(contact_id, Kind.WEBINAR_NO_SHOW, instance.ended_at, details,
+                       instance=instance)
+    occurred = registered_at or wanted.webinar.start_time
+    if not covered and occurred is not None:
+        wanted.add(contact_id, Kind.WEBINAR_REGISTERED, occurred, details)

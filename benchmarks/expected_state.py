@@ -1,0 +1,168 @@
+"""What HubSpot should hold after a webinar's sync, worked out from the sandbox's own Zoom data
+— never with the product's functions — and every way HubSpot differs from it.
+
+Covers every registrant status: approved and pending registrations count and get a `register`
+record (when made before the session ended, or when the person attended); a registration
+cancelled after it was recorded keeps its `register` record, gets one `cancel` record and no
+longer counts; one denied from the start gets no record at all. Each
+person (registrant of any status, or attendee) is one contact with exactly the expected
+properties, and attendance follows SPEC §5.2 (union of a person's intervals, capped at the
+session's length).
+"""
+
+import math
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from fractions import Fraction
+
+import requests
+
+NOT_PUSHED = {"hs_object_id", "createdate", "lastmodifieddate"}
+COUNTED = ("approved", "pending")
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _union_seconds(intervals, length: int) -> int:
+    total, end_so_far = 0, None
+    for start, end in sorted(intervals):
+        if end_so_far is not None and start < end_so_far:
+            if end > end_so_far:
+                total += (end - end_so_far).total_seconds()
+                end_so_far = end
+        elif end > start:
+            total += (end - start).total_seconds()
+            end_so_far = end
+    return min(int(total), length)
+
+
+def _one_decimal(value: Fraction) -> str:
+    tenths = math.floor(value * 10 + Fraction(1, 2))
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+def zoom_token(url: str) -> str:
+    creds = requests.get(f"{url}/_sandbox/credentials", timeout=30).json()["zoom"]
+    response = requests.post(
+        f"{url}/zoom/oauth/token", timeout=30,
+        data={"grant_type": "account_credentials", "account_id": creds["account_id"]},
+        auth=(creds["client_id"], creds["client_secret"]))
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def _join_urls(url: str, zoom_id: str) -> dict[str, str]:
+    """Each registrant's join URL, read from Zoom's API (the state listing leaves it out)."""
+    headers = {"Authorization": f"Bearer {zoom_token(url)}"}
+    urls = {}
+    for status in COUNTED:
+        params = {"page_size": 300, "status": status}
+        while True:
+            data = requests.get(f"{url}/zoom/v2/webinars/{zoom_id}/registrants",
+                                params=params, headers=headers, timeout=60).json()
+            urls.update({r["email"].lower(): r["join_url"] for r in data["registrants"]})
+            if not data.get("next_page_token"):
+                break
+            params["next_page_token"] = data["next_page_token"]
+    return urls
+
+
+def _attended_intervals(webinar: dict) -> tuple[dict[str, list], int, datetime]:
+    by_registrant = {r["id"]: r for r in webinar["registrants"]}
+    instance = webinar["instances"][0]
+    start, end = _time(instance["start_time"]), _time(instance["end_time"])
+    intervals = defaultdict(list)
+    for row in instance["participants"]:
+        reg = by_registrant.get(row["registrant_id"])
+        email = (reg["email"] if reg else row["user_email"]).lower()
+        if email:
+            intervals[email].append((_time(row["join_time"]), _time(row["leave_time"])))
+    return intervals, int((end - start).total_seconds()), end
+
+
+def _expected_contact(email: str, reg: dict | None, webinar: dict, join_urls: dict,
+                      seconds: int, length: int) -> dict:
+    counted = reg is not None and reg["status"] in COUNTED
+    want = {
+        "email": email,
+        "zoomsync_webinar_registrations": "1" if counted else "0",
+        "zoomsync_webinars_attended": "1" if seconds > 0 else "0",
+        "zoomsync_source": "Zoom Integration",
+    }
+    if reg is not None:
+        want.update({"firstname": reg["first_name"], "lastname": reg["last_name"]})
+    if counted:
+        want["zoomsync_last_registered_webinar"] = webinar["topic"]
+        want["zoomsync_last_join_url"] = join_urls.get(email, "?")
+    if seconds > 0:
+        want["zoomsync_avg_attendance_pct"] = _one_decimal(Fraction(seconds * 100, length))
+        want["zoomsync_avg_attendance_minutes"] = _one_decimal(Fraction(seconds, 60))
+        want["zoomsync_last_attended_webinar"] = webinar["topic"]
+    return {k: v for k, v in want.items() if v != ""}
+
+
+def check_state(url: str, zoom_id: str) -> list[str]:
+    """Every mismatch between HubSpot's state and what Zoom's data says it should be."""
+    zoom = requests.get(f"{url}/_sandbox/state", params={"section": "zoom"},
+                        timeout=600).json()["zoom"]
+    hubspot = requests.get(f"{url}/_sandbox/state", params={"section": "hubspot"},
+                           timeout=600).json()["hubspot"]
+    webinar = next(w for w in zoom["webinars"] if str(w["id"]) == zoom_id)
+    join_urls = _join_urls(url, zoom_id)
+    intervals, length, ended = _attended_intervals(webinar)
+    registrants = {r["email"].lower(): r for r in webinar["registrants"]}
+
+    errors = []
+    contacts = {c["properties"]["email"]: c["properties"] for c in hubspot["contacts"]}
+    expected_emails = set(registrants) | set(intervals)
+    extra = set(contacts) - expected_emails
+    if extra:
+        errors.append(f"{len(extra)} unexpected HubSpot contact(s), e.g. {sorted(extra)[0]}")
+    for email in sorted(expected_emails):
+        want = _expected_contact(email, registrants.get(email), webinar, join_urls,
+                                 _union_seconds(intervals.get(email, []), length), length)
+        got = {k: v for k, v in (contacts.get(email) or {}).items() if k not in NOT_PUSHED}
+        if got != want:
+            diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
+                    if got.get(k) != want.get(k)}
+            errors.append(f"{email}: (HubSpot, expected) {diff}")
+    events = {e["externalEventId"]: e for e in hubspot["marketing_events"]}
+    event = events.get(f"zoom-webinar-{zoom_id}")
+    if event is None:
+        return [*errors, f"no marketing event zoom-webinar-{zoom_id}"]
+    return errors + _event_errors(event, registrants, intervals, length, ended)
+
+
+def _event_errors(event: dict, registrants: dict, intervals: dict, length: int,
+                  ended: datetime) -> list[str]:
+    errors = [] if event["eventCompleted"] else ["the marketing event is not completed"]
+    records = Counter((a["email"], a["state"]) for a in event["attendance"])
+    errors += [f"{email}: {n} '{state}' records" for (email, state), n in records.items()
+               if n > 1]
+    for email, reg in registrants.items():
+        # a registration covers the session when made before its end (or if they came)
+        in_time = _time(reg["create_time"]) <= ended or email in intervals
+        registered = reg["status"] in (*COUNTED, "cancelled") and in_time
+        if records[(email, "register")] != int(registered):
+            errors.append(f"{email} ({reg['status']}): {records[(email, 'register')]} "
+                          f"'register' record(s), expected {int(registered)}")
+        if records[(email, "cancel")] != int(reg["status"] == "cancelled"):
+            errors.append(f"{email} ({reg['status']}): wrong 'cancel' records")
+    attends = {a["email"]: a for a in event["attendance"] if a["state"] == "attend"}
+    attended = {e for e, spans in intervals.items() if _union_seconds(spans, length) > 0}
+    if set(attends) != attended:
+        errors.append(f"'attend' records for {len(attends)} people, expected {len(attended)}")
+    for email in attended & set(attends):
+        spans = intervals[email]
+        joined, left = min(s for s, _ in spans), max(e for _, e in spans)
+        record = attends[email]
+        if (_time(record["joinedAt"]), _time(record["leftAt"])) != (joined, left):
+            errors.append(f"{email}: attended {record['joinedAt']}–{record['leftAt']}, "
+                          f"expected {joined:%H:%M:%S}–{left:%H:%M:%S}")
+    unexpected = {email for email, state in records
+                  if state == "cancel" and email not in registrants}
+    if unexpected:
+        errors.append(f"'cancel' records for non-registrants, e.g. {sorted(unexpected)[0]}")
+    return errors
