@@ -50,7 +50,14 @@ class InvalidGrant(AuthenticationFailed):
 
 
 class ReconnectNeeded(AuthenticationFailed):
-    """The stored grant of a linked account is refused for good: a person must connect again."""
+    """The stored grant of a linked account is refused for good: a person must connect again.
+
+    `reason` is the why alone ("Zoom no longer accepts its refresh token (…)."), kept on the
+    account for the reconnect banner."""
+
+    def __init__(self, message: str, *, reason: str = "", **kw):
+        super().__init__(message, **kw)
+        self.reason = reason
 
 
 class MissingScope(IntegrationError):

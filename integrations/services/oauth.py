@@ -397,8 +397,7 @@ def reconnect_notices_list(*, limit: int = 10) -> list[dict]:
             oauth = auth_type == HubSpotPortal.AuthType.OAUTH
             row["url"] = (reverse("oauth:hubspot-connect") if oauth else
                           reverse("admin:integrations_hubspotportal_change", args=[pk]))
-        # The token code words its errors as "<label> needs to be reconnected: <why>".
-        error = last_error.removeprefix(f"{row['label']} needs to be reconnected").lstrip(":. ")
-        row["error"] = error or "its access was withdrawn"
+        # last_error holds the why alone (ReconnectNeeded.reason, or a disconnect's note)
+        row["error"] = last_error or "its access was withdrawn"
         notices.append(row)
     return notices

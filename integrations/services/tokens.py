@@ -85,7 +85,7 @@ class _RowTokens:
                         self._lifetime = row.token_expires_at - issued
                 except ReconnectNeeded as exc:
                     # recorded inside the transaction, raised after it commits
-                    mark_reconnect_needed(obj=row, error=exc.message)
+                    mark_reconnect_needed(obj=row, error=exc.reason)
                     refused = exc
             self._token, self._expires_at = row.access_token, row.token_expires_at
         if refused is not None:
@@ -148,13 +148,15 @@ class HubSpotPortalTokens(_RowTokens):
 def _refreshed(row, *, label: str, service: str, oauth):
     """New tokens from the row's refresh token, or ReconnectNeeded when it is refused."""
     if not row.refresh_token:
-        raise ReconnectNeeded(f"{label} needs to be reconnected (no refresh token).")
+        reason = "it has no refresh token."
+        raise ReconnectNeeded(f"{label} needs to be reconnected: {reason}", reason=reason)
     try:
         return oauth.refresh(refresh_token=row.refresh_token)
     except InvalidGrant as exc:
-        raise exc.with_message(
-            f"{label} needs to be reconnected: {service} no longer accepts its refresh "
-            f"token ({exc.message}).", ReconnectNeeded) from None
+        reason = f"{service} no longer accepts its refresh token ({exc.message})."
+        raise ReconnectNeeded(
+            f"{label} needs to be reconnected: {reason}", reason=reason, service=exc.service,
+            status=exc.status, code=exc.code, detail=exc.detail) from None
 
 
 def _store(row, tokens, *extra_fields: str) -> None:

@@ -142,8 +142,11 @@ def test_invalid_grant_marks_the_account_reconnect_needed(sandbox, settings, adm
     account.refresh_from_db()
     assert account.status == ConnectionStatus.RECONNECT_NEEDED
     assert not account.access_token
+    assert account.last_error.startswith("Zoom no longer accepts its refresh token")
     page = admin_client.get("/admin/").content.decode()
-    assert "needs to be reconnected" in page
+    assert (f"Zoom account “{account.name}” needs to be reconnected: Zoom no longer accepts "
+            "its refresh token") in page
+    assert page.count("needs to be reconnected") == 1
     assert "not-a-valid-refresh-token" not in page
 
 
