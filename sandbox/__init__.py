@@ -17,7 +17,7 @@ Zoom lives under ``{url}/zoom`` (OAuth ``/zoom/oauth/{authorize,token,revoke}``,
   removes one); see ``limits.py``;
 - ``GET|POST faults``: ``error_rate``, ``rate_limit_rate``, ``reset_rate``, ``slow_rate`` +
   ``slow_s``, ``partial_rate``, ``retry_after`` (``seconds|milliseconds|iso|none``),
-  ``retry_after_s``, ``services``, ``seed`` (``{}`` clears); see ``limits.py``.
+  ``retry_after_s``, ``services``, ``seed`` (``{}`` clears); see ``faults.py``.
 
 OAuth is auto-approved (the user always clicks "Allow"). Unlike real Zoom, whose token response
 says ``"api_url": "https://api.zoom.us"``, the sandbox answers ``"api_url": "{url}/zoom"``, so

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from sandbox.limits import Faults
+from sandbox.faults import Faults
 
 W_UPCOMING = 81234567001
 CONTACTS = "/crm/v3/properties/contacts"

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sandbox.zoom import add_months
+from sandbox.zoom.reports import add_months
 
 W_PAST, W_OLD, W_OLDER = 81234567003, 81234567006, 81234567007
 ROW_KEYS = {"meeting_uuid", "meeting_id", "type", "host_display_name", "host_email",

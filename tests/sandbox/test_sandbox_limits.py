@@ -4,7 +4,7 @@ QPS and daily Heavy cap, Zoom's 3-registrations rule."""
 import time
 from datetime import UTC, datetime, timedelta
 
-from sandbox.zoom import RATE_LIMIT_LABELS, ROUTES
+from sandbox.zoom.routes import RATE_LIMIT_LABELS, ROUTES
 
 W_UPCOMING, W_PAST = 81234567001, 81234567003
 CONTACTS = "/crm/v3/properties/contacts"
