@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import random
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from .clock import Clock
 from .common import iso_z
 
 FAULT_KEYS = ("error_rate", "rate_limit_rate", "reset_rate", "slow_rate", "slow_s",
@@ -37,7 +38,8 @@ class Fault:
 
 
 class Faults:
-    def __init__(self):
+    def __init__(self, clock: Clock):
+        self.clock = clock  # for Retry-After dates
         self.lock = threading.Lock()
         self.clear()
 
@@ -148,7 +150,7 @@ class Faults:
         if fmt == "milliseconds":
             return {"Retry-After-Ms": str(int(round(seconds * 1000)))}
         if fmt == "iso":
-            at = datetime.now(UTC) + timedelta(seconds=seconds)
+            at = self.clock.now() + timedelta(seconds=seconds)
             if at.microsecond:
                 at = at.replace(microsecond=0) + timedelta(seconds=1)
             return {"Retry-After": iso_z(at)}

@@ -10,17 +10,19 @@ Limits (all off by default, so the demo is fast):
 - lifetimes of issued tokens and of ``next_page_token`` values.
 
 Only admitted requests count toward a limit (a request answered 429 does not use quota).
-Limit state has its own lock, so it never waits for a long listing holding the world lock.
+Windows and days are read from the world's clock (``clock.py``): advancing it opens the next
+window. Limit state has its own lock, so it never waits for a long listing holding the world
+lock.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections import deque
 from datetime import UTC, datetime
 
+from .clock import Clock
 from .common import Reply, iso_z
 
 DEFAULT_TTLS = {"zoom_token_ttl_s": 3600, "hubspot_token_ttl_s": 1800, "page_token_ttl_s": 900}
@@ -59,8 +61,7 @@ def _utc_day(now: float) -> int:
     return int(now // 86400)
 
 
-def next_midnight_utc(now: float | None = None) -> datetime:
-    now = time.time() if now is None else now
+def next_midnight_utc(now: float) -> datetime:
     return datetime.fromtimestamp((_utc_day(now) + 1) * 86400, UTC)
 
 
@@ -68,8 +69,28 @@ def correlation_id() -> str:
     return str(uuid.uuid4())
 
 
+def _hubspot_headers(per_10s: int | None, in_window: int, daily: int | None, day_used: int
+                     ) -> dict:
+    out = {}
+    if per_10s is not None:
+        out.update({
+            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+            "X-HubSpot-RateLimit-Max": str(per_10s),
+            "X-HubSpot-RateLimit-Remaining": str(max(0, per_10s - in_window)),
+        })
+    if daily is not None:
+        out.update({
+            "X-HubSpot-RateLimit-Daily": str(daily),
+            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, daily - day_used)),
+        })
+    return out
+
+
 class Limits:
-    def __init__(self):
+    """Rate limits and lifetimes; windows and days are read from ``clock``."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
         self.lock = threading.Lock()
         self.clear()
 
@@ -153,8 +174,7 @@ class Limits:
         per_10s, daily = self.hubspot_per_10s, self.hubspot_daily
         if per_10s is None and daily is None:
             return None, {}
-        now = time.time()
-        headers: dict = {}
+        now = self.clock.time()
         with self.lock:
             window = None
             if per_10s is not None:
@@ -162,41 +182,23 @@ class Limits:
                 horizon = now - HUBSPOT_WINDOW_S
                 while window and window[0] <= horizon:
                     window.popleft()
+            in_window = len(window) if window is not None else 0
             day_used = 0
             if daily is not None:
                 day, used = self._hs_day.get(portal, (0, 0))
                 day_used = used if day == _utc_day(now) else 0
-
-            def rate_headers(extra_used: int) -> dict:
-                out = {}
-                if per_10s is not None:
-                    out.update({
-                        "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-                        "X-HubSpot-RateLimit-Max": str(per_10s),
-                        "X-HubSpot-RateLimit-Remaining":
-                            str(max(0, per_10s - len(window) - extra_used)),
-                    })
-                if daily is not None:
-                    out.update({
-                        "X-HubSpot-RateLimit-Daily": str(daily),
-                        "X-HubSpot-RateLimit-Daily-Remaining":
-                            str(max(0, daily - day_used - extra_used)),
-                    })
-                return out
-
             if daily is not None and day_used >= daily:
                 return hubspot_429("DAILY", "You have reached your daily limit.", group,
-                                   rate_headers(0)), {}
-            if per_10s is not None and len(window) >= per_10s:
+                                   _hubspot_headers(per_10s, in_window, daily, day_used)), {}
+            if per_10s is not None and in_window >= per_10s:
                 return hubspot_429("TEN_SECONDLY_ROLLING",
                                    "You have reached your ten_secondly_rolling limit.", group,
-                                   rate_headers(0)), {}
-            headers = rate_headers(1)
+                                   _hubspot_headers(per_10s, in_window, daily, day_used)), {}
             if window is not None:
                 window.append(now)
             if daily is not None:
                 self._hs_day[portal] = (_utc_day(now), day_used + 1)
-        return None, headers
+        return None, _hubspot_headers(per_10s, in_window + 1, daily, day_used + 1)
 
     # ---------------------------------------------------------------- Zoom
     def zoom_admit(self, category: str | None) -> tuple[Reply | None, dict]:
@@ -206,7 +208,7 @@ class Limits:
         daily = self.zoom_daily_heavy if category in HEAVY_CATEGORIES else None
         if qps is None and daily is None:
             return None, {}
-        now = time.time()
+        now = self.clock.time()
         with self.lock:
             day_used = 0
             if daily is not None:

@@ -27,7 +27,6 @@ from .common import (
     ZoomError,
     ZoomOAuthError,
     iso_ms,
-    utcnow,
 )
 from .credentials import HUBSPOT_PORTAL_ID
 from .hubspot.oauth import check_auth as hubspot_check_auth
@@ -79,6 +78,8 @@ def _serve(req: Request, service: str, route: Route, segments: list[str],
     if fault is not None:
         if fault.slow_s:
             world.count_fault("slow")
+            # real time, not the sandbox's clock: a slow answer is there to meet the
+            # client's socket timeout, which only a real delay does
             time.sleep(fault.slow_s)
         if fault.kind is not None:
             return fault_reply(world, service, route, req, fault)
@@ -275,7 +276,7 @@ class SandboxServer:
             world.count_fault(reply.fault)
         elif self.recorder is not None and req.headers.get(NO_RECORD_HEADER) != "off":
             self.recorder.write(exchange_entry(req, service, raw_path, reply,
-                                               iso_ms(utcnow())))
+                                               iso_ms(world.now())))
 
     def __enter__(self) -> SandboxServer:
         return self.start()

@@ -3,6 +3,9 @@
 Everything lives in a ``World`` guarded by one ``threading.RLock`` (``world.lock``). Handlers
 take the lock for the whole read-modify-reply step, so every request sees a consistent state.
 
+Time is the ``clock``'s (``clock.py``): real time plus an offset that tests move forward;
+nothing in the sandbox reads the system clock directly.
+
 Large listings are kept as per-webinar / per-instance Python lists in a stable order, and a
 Zoom ``next_page_token`` maps to ``(listing key, offset)``, so serving a page is O(page size).
 The objects themselves live in ``zoom/models.py`` and ``hubspot/models.py``.
@@ -12,11 +15,11 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections import Counter
 from datetime import datetime
 
-from .common import iso_ms, utcnow
+from .clock import Clock
+from .common import iso_ms
 from .faults import Faults
 from .hubspot.models import Contact, MarketingEvent, default_properties
 from .limits import Limits
@@ -29,15 +32,19 @@ class PageTokenError(Exception):
 
 
 class World:
-    def __init__(self):
+    def __init__(self, clock: Clock | None = None):
         self.lock = threading.RLock()
         self.base_url = "http://127.0.0.1:8765"
-        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits and faults;
-        # token state is never cleared, like the tokens themselves.
-        self.limits = Limits()
-        self.faults = Faults()
-        self.tokens = TokenStore()
+        self.clock = clock if clock is not None else Clock()
+        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits, faults and
+        # the clock's offset; token state is never cleared, like the tokens themselves.
+        self.limits = Limits(self.clock)
+        self.faults = Faults(self.clock)
+        self.tokens = TokenStore(self.clock)
         self.reset()
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
     # lifetimes (set with POST /_sandbox/limits; attributes kept for tests)
     @property
@@ -80,7 +87,7 @@ class World:
             self.next_contact_id = 101
             self.property_groups: dict[str, dict] = {}
             self.properties: dict[str, dict] = {}
-            now = iso_ms(utcnow())
+            now = iso_ms(self.clock.now())
             self.add_property_group({"name": "contactinformation",
                                      "label": "Contact information", "displayOrder": 0},
                                     hubspot_defined=True)
@@ -123,7 +130,7 @@ class World:
     def page_token_new(self, key: tuple, offset: int) -> str:
         token = secrets.token_urlsafe(24)
         with self.lock:
-            now = time.time()
+            now = self.clock.time()
             if len(self.page_tokens) > 5000:
                 self.page_tokens = {t: v for t, v in self.page_tokens.items() if v[2] > now}
             self.page_tokens[token] = (key, offset, now + self.page_token_ttl_s)
@@ -132,7 +139,7 @@ class World:
     def page_token_offset(self, token: str, key: tuple) -> int:
         with self.lock:
             entry = self.page_tokens.get(token)
-        if entry is None or entry[0] != key or time.time() >= entry[2]:
+        if entry is None or entry[0] != key or self.clock.time() >= entry[2]:
             raise PageTokenError(token)
         return entry[1]
 
@@ -210,7 +217,7 @@ class World:
             props = {k: v for k, v in properties.items() if v not in (None, "")}
             props["email"] = email
             contact = Contact(id=self.next_contact_id, properties=props,
-                              created_at=when or utcnow())
+                              created_at=when or self.clock.now())
             self.next_contact_id += 1
             self.contacts[contact.id] = contact
             self.contacts_by_email[email] = contact

@@ -1,18 +1,20 @@
-"""Control basics: reset, seed, limits, faults, call counts, credentials and health."""
+"""Control basics: reset, seed, limits, faults, the clock, call counts, credentials and health."""
 
 from __future__ import annotations
 
-from ..common import ControlError, Reply
+from ..common import ControlError, Reply, iso_ms
 from ..credentials import credentials
 from ..seeds import SCENARIOS, apply_seed
 from ..world import World
 
 
 def reset(req) -> Reply:
-    """Empty world, no limits (default token lifetimes), no faults. Seeding keeps the last two."""
+    """Empty world, no limits (default token lifetimes), no faults, the clock on real time.
+    Seeding keeps the last three."""
     req.world.reset()
     req.world.limits.clear()
     req.world.faults.clear()
+    req.world.clock.reset()
     return Reply(200, {"ok": True})
 
 
@@ -47,6 +49,27 @@ def post_faults(req) -> Reply:
     except ValueError as exc:
         raise ControlError(400, str(exc)) from exc
     return Reply(200, req.world.faults.as_dict())
+
+
+def clock_json(world: World) -> dict:
+    return {"now": iso_ms(world.now()), "offset_s": world.clock.offset_s}
+
+
+def get_clock(req) -> Reply:
+    return Reply(200, clock_json(req.world))
+
+
+def post_clock(req) -> Reply:
+    """``{"advance_s": N}``: the sandbox's time moves N seconds forward (never back)."""
+    body = object_body(req)
+    unknown = sorted(set(body) - {"advance_s"})
+    if unknown or "advance_s" not in body:
+        raise ControlError(400, 'give {"advance_s": N} (seconds >= 0)')
+    try:
+        req.world.clock.advance(body["advance_s"])
+    except ValueError as exc:
+        raise ControlError(400, str(exc)) from exc
+    return Reply(200, clock_json(req.world))
 
 
 def seed(req) -> Reply:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from .basics import (
     calls,
     calls_reset,
+    get_clock,
     get_credentials,
     get_faults,
     get_limits,
     health,
+    post_clock,
     post_faults,
     post_limits,
     reset,
@@ -28,4 +30,6 @@ ROUTES = [
     ("POST", "/limits", post_limits, False),
     ("GET", "/faults", get_faults, False),
     ("POST", "/faults", post_faults, False),
+    ("GET", "/clock", get_clock, False),
+    ("POST", "/clock", post_clock, False),
 ]

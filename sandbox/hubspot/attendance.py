@@ -3,14 +3,13 @@ create the contacts they name."""
 
 from __future__ import annotations
 
-from ..common import Reply, utcnow
+from ..common import Reply
 from ..world import World
 from .batch import (
     batch_inputs,
     batch_reply,
     injected_failures,
     object_body,
-    partial_category,
     partial_errors,
     validation_error,
 )
@@ -80,7 +79,7 @@ def _record(world: World, ev, state: str, email: str, when: int, props: dict,
 
 def attendance_email_create(req) -> Reply:
     world: World = req.world
-    started = utcnow()
+    started = world.now()
     state = req.params["subscriberState"]
     if state not in SUBSCRIBER_STATES:
         raise validation_error(f"Invalid subscriberState '{state}': expected one of "
@@ -95,5 +94,5 @@ def attendance_email_create(req) -> Reply:
         failed = injected_failures(world, refs)
         results = [_record(world, ev, state, *row)
                    for i, row in enumerate(parsed) if i not in failed]
-        ev.updated_at = utcnow()
-    return batch_reply(results, partial_errors(refs, failed, partial_category(world)), started)
+        ev.updated_at = world.now()
+    return batch_reply(world, results, partial_errors(world, refs, failed), started)

@@ -3,7 +3,7 @@ per-input errors, and the partial failures ``/_sandbox/faults`` injects."""
 
 from __future__ import annotations
 
-from ..common import HubSpotError, Reply, iso_ms, utcnow
+from ..common import HubSpotError, Reply, iso_ms
 from ..world import World
 
 BATCH_LIMIT = 100
@@ -30,8 +30,8 @@ def batch_inputs(body: dict) -> list:
     return inputs
 
 
-def batch_times(started) -> dict:
-    return {"startedAt": iso_ms(started), "completedAt": iso_ms(utcnow())}
+def batch_times(world: World, started) -> dict:
+    return {"startedAt": iso_ms(started), "completedAt": iso_ms(world.now())}
 
 
 def partial_category(world: World) -> str:
@@ -46,7 +46,9 @@ def injected_failures(world: World, refs: list[str]) -> set[int]:
     return failed
 
 
-def partial_errors(refs: list[str], failed: set[int], category: str) -> list[dict]:
+def partial_errors(world: World, refs: list[str], failed: set[int]) -> list[dict]:
+    """One error per input an injected partial fault made fail, classified as configured."""
+    category = partial_category(world)
     if category == "VALIDATION_ERROR":
         message = "Input {} was rejected: it is not valid for this object."
     else:
@@ -55,10 +57,10 @@ def partial_errors(refs: list[str], failed: set[int], category: str) -> list[dic
              "context": {"ids": [refs[i]]}} for i in sorted(failed)]
 
 
-def batch_reply(results: list, errors: list, started) -> Reply:
+def batch_reply(world: World, results: list, errors: list, started) -> Reply:
     data = {"status": "COMPLETE", "results": results}
     if errors:
         data["numErrors"] = len(errors)
         data["errors"] = errors
-    data.update(batch_times(started))
+    data.update(batch_times(world, started))
     return Reply(207 if errors else 200, data)

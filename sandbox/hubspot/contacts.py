@@ -3,14 +3,13 @@ e-mail."""
 
 from __future__ import annotations
 
-from ..common import Reply, iso_ms, utcnow
+from ..common import Reply, iso_ms
 from ..world import World
 from .batch import (
     batch_inputs,
     batch_reply,
     injected_failures,
     object_body,
-    partial_category,
     partial_errors,
     validation_error,
 )
@@ -62,7 +61,7 @@ def list_contacts(req) -> Reply:
 
 def contacts_batch_read(req) -> Reply:
     world: World = req.world
-    started = utcnow()
+    started = world.now()
     body = object_body(req)
     inputs = batch_inputs(body)
     id_prop = body.get("idProperty") or "hs_object_id"
@@ -105,8 +104,8 @@ def contacts_batch_read(req) -> Reply:
                        "Check that ids are valid.",
             "context": {"ids": missing},
         })
-    errors += partial_errors(ids, failed, partial_category(world))
-    return batch_reply(results, errors, started)
+    errors += partial_errors(world, ids, failed)
+    return batch_reply(world, results, errors, started)
 
 
 def _upsert_inputs(inputs: list) -> list[tuple[str, dict]]:
@@ -186,14 +185,14 @@ def _upsert_one(world: World, email: str, values: dict, now) -> dict:
 
 def contacts_batch_upsert(req) -> Reply:
     world: World = req.world
-    started = utcnow()
+    started = world.now()
     inputs = batch_inputs(object_body(req))
     parsed = _upsert_inputs(inputs)
     with world.lock:
         normalized = _normalized(world, parsed)
         refs = [str(item["id"]).strip() for item in inputs]
         failed = injected_failures(world, refs)
-        now = utcnow()
+        now = world.now()
         results = [_upsert_one(world, email, values, now)
                    for i, (email, values) in enumerate(normalized) if i not in failed]
-    return batch_reply(results, partial_errors(refs, failed, partial_category(world)), started)
+    return batch_reply(world, results, partial_errors(world, refs, failed), started)

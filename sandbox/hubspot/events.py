@@ -3,7 +3,7 @@ update, batch upsert, read (with attendance counts) and complete."""
 
 from __future__ import annotations
 
-from ..common import HubSpotError, Reply, iso_ms, parse_iso, utcnow
+from ..common import HubSpotError, Reply, iso_ms, parse_iso
 from ..world import World
 from .batch import batch_inputs, batch_times, object_body, validation_error
 from .models import MarketingEvent
@@ -84,11 +84,11 @@ def _event_input(data, path_id: str | None = None) -> dict:
 def _apply_event(world: World, clean: dict) -> MarketingEvent:
     key = (clean["externalAccountId"], clean["externalEventId"])
     ev = world.marketing_events.get(key)
-    now = utcnow()
+    now = world.now()
     if ev is None:
         ev = MarketingEvent(object_id=world.next_event_object_id(),
-                            external_account_id=key[0], external_event_id=key[1])
-        ev.created_at = now
+                            external_account_id=key[0], external_event_id=key[1],
+                            created_at=now)
         world.marketing_events[key] = ev
     ev.event_name = clean["eventName"]
     ev.event_organizer = clean["eventOrganizer"]
@@ -130,12 +130,12 @@ def put_event(req) -> Reply:
 
 def upsert_events(req) -> Reply:
     world: World = req.world
-    started = utcnow()
+    started = world.now()
     inputs = batch_inputs(object_body(req))
     cleaned = [_event_input(item) for item in inputs]
     with world.lock:
         results = [event_json(_apply_event(world, c)) for c in cleaned]
-    return Reply(200, {"status": "COMPLETE", "results": results, **batch_times(started)})
+    return Reply(200, {"status": "COMPLETE", "results": results, **batch_times(world, started)})
 
 
 def get_event(req) -> Reply:
@@ -160,5 +160,5 @@ def complete_event(req) -> Reply:
         ev = event_or_404(world, account, req.params["externalEventId"])
         ev.start, ev.end = times["startDateTime"], times["endDateTime"]
         ev.completed = True
-        ev.updated_at = utcnow()
+        ev.updated_at = world.now()
         return Reply(200, event_json(ev))

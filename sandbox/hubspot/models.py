@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..common import iso_ms, utcnow
+from ..common import iso_ms
 
 
 class Contact:
@@ -34,7 +34,8 @@ class MarketingEvent:
                  "start", "end", "cancelled", "completed", "custom_properties",
                  "created_at", "updated_at", "attendance")
 
-    def __init__(self, *, object_id: str, external_account_id: str, external_event_id: str):
+    def __init__(self, *, object_id: str, external_account_id: str, external_event_id: str,
+                 created_at: datetime):
         self.object_id = object_id
         self.external_account_id = external_account_id
         self.external_event_id = external_event_id
@@ -48,7 +49,7 @@ class MarketingEvent:
         self.cancelled = False
         self.completed = False
         self.custom_properties: list = []
-        self.created_at = utcnow()
+        self.created_at = created_at
         self.updated_at = self.created_at
         # appended records {"email","state","interactionDateTime","joinedAt","leftAt",...}
         self.attendance: list[dict] = []

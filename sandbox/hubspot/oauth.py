@@ -40,11 +40,14 @@ def check_auth(req) -> str:
     if status == "ok":
         return OAUTH_APP_GROUP
     if status == "expired":
-        ago = max(0, int(tok.expired_for_s()))
-        raise HubSpotError(401, "EXPIRED_AUTHENTICATION",
-                           f"The OAuth token used to make this call expired {ago} second(s) "
-                           "ago.")
+        raise _expired(req.world, tok)
     raise HubSpotError(401, "INVALID_AUTHENTICATION", _NO_AUTH)
+
+
+def _expired(world: World, tok) -> HubSpotError:
+    ago = max(0, int(tok.expired_for_s(world.clock.time())))
+    return HubSpotError(401, "EXPIRED_AUTHENTICATION",
+                        f"The OAuth token used to make this call expired {ago} second(s) ago.")
 
 
 def rate_limit_group(token: str | None) -> str:
@@ -104,11 +107,11 @@ def oauth_authorize(req) -> Reply:
 
 
 def _token_reply(world: World, grant: str, refresh: str | None = None) -> Reply:
-    ttl = world.hubspot_token_ttl_s
+    ttl, now = world.hubspot_token_ttl_s, world.clock.time()
     return Reply(200, {
         "token_type": "bearer",
-        "refresh_token": refresh or make_token(HUBSPOT_REFRESH, grant, None),
-        "access_token": make_token(HUBSPOT_ACCESS, grant, ttl),
+        "refresh_token": refresh or make_token(HUBSPOT_REFRESH, grant, None, now=now),
+        "access_token": make_token(HUBSPOT_ACCESS, grant, ttl, now=now),
         "expires_in": math.ceil(ttl),
     })
 
@@ -153,7 +156,7 @@ def _token_info(world: World, tok, kind: str) -> dict:
         "app_id": int(HUBSPOT_APP_ID),
     }
     if kind == "access":
-        data["expires_in"] = tok.remaining_s()
+        data["expires_in"] = tok.remaining_s(world.clock.time())
     else:
         data["client_id"] = HUBSPOT_CLIENT_ID
     data.update({"user_id": 1, "token_type": kind})
@@ -168,10 +171,7 @@ def access_token_info(req) -> Reply:
     world: World = req.world
     status, tok = world.tokens.check(req.params["token"], (HUBSPOT_ACCESS,))
     if status == "expired":
-        ago = max(0, int(tok.expired_for_s()))
-        raise HubSpotError(401, "EXPIRED_AUTHENTICATION",
-                           f"The OAuth token used to make this call expired {ago} second(s) "
-                           "ago.")
+        raise _expired(world, tok)
     if status != "ok":
         raise _token_not_found()
     return Reply(200, _token_info(world, tok, "access"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..common import HubSpotError, Reply, iso_ms, parse_iso, utcnow
+from ..common import HubSpotError, Reply, iso_ms, parse_iso
 from ..credentials import HUBSPOT_PORTAL_ID
 from ..world import World
 from .batch import batch_inputs, batch_times, object_body, validation_error
@@ -120,7 +120,7 @@ def create_property(req) -> Reply:
     world: World = req.world
     body = object_body(req)
     with world.lock:
-        prop = _property_from_input(world, body, iso_ms(utcnow()))
+        prop = _property_from_input(world, body, iso_ms(world.now()))
         if prop["name"] in world.properties:
             raise _conflict(prop["name"])
         world.properties[prop["name"]] = prop
@@ -129,7 +129,7 @@ def create_property(req) -> Reply:
 
 def batch_create_properties(req) -> Reply:
     world: World = req.world
-    started = utcnow()
+    started = world.now()
     inputs = batch_inputs(object_body(req))
     with world.lock:
         now = iso_ms(started)
@@ -143,7 +143,7 @@ def batch_create_properties(req) -> Reply:
         for p in props:
             world.properties[p["name"]] = p
         results = [json.loads(json.dumps(p)) for p in props]
-    return Reply(201, {"status": "COMPLETE", "results": results, **batch_times(started)})
+    return Reply(201, {"status": "COMPLETE", "results": results, **batch_times(world, started)})
 
 
 def _value_error(name: str, code: str, message: str) -> dict:

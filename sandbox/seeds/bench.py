@@ -8,7 +8,6 @@ import base64
 import random
 from datetime import datetime, timedelta
 
-from ..common import utcnow
 from ..world import World
 from ..zoom.models import Instance, Participant, Registrant, User, Webinar
 from .ids import CQ_LEARN, HOST_EMAIL, zoom_id22, zoom_uuid
@@ -32,7 +31,7 @@ def seed_bench(world: World, rng: random.Random, *, webinars: int = 1,
     if attendees is None:
         attendees = round(registrants * (0.7 if attendance is None else float(attendance)))
     attendees = max(0, min(int(attendees), registrants))
-    base = utcnow().replace(minute=0, second=0, microsecond=0)
+    base = world.now().replace(minute=0, second=0, microsecond=0)
     host = world.add_user(User(id=zoom_id22(rng), email=HOST_EMAIL, first_name="Maya",
                                last_name="Chen", dept="Marketing", pmi=5_551_234_567,
                                created_at=base - timedelta(days=400)))

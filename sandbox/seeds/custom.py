@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from ..common import epoch_ms, parse_iso, utcnow
+from ..common import epoch_ms, parse_iso
 from ..world import World
 from ..zoom.models import REGISTRANT_FIELDS, Instance, Participant, Registrant, User, Webinar
 from .ids import HOST_EMAIL, join_tk, zoom_id22, zoom_uuid
@@ -38,7 +38,7 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
     """
     if unknown:
         raise ValueError(f"unknown custom-world keys: {', '.join(sorted(unknown))}")
-    now = utcnow()
+    now = world.now()
     _custom_users(world, rng, users or [], now)
     for i, data in enumerate(webinars or []):
         _custom_webinar(world, rng, data, f"webinars[{i}]")
@@ -109,7 +109,7 @@ def _custom_webinar(world: World, rng: random.Random, data: dict, where: str) ->
         id=wid, uuid=data.get("uuid") or zoom_uuid(rng), host_id=host_id,
         topic=str(data.get("topic") or f"Webinar {wid}"), type=int(data.get("type", 5)),
         start_time=start, duration=duration, timezone=data.get("timezone", "UTC"),
-        agenda=data.get("agenda", ""), created_at=min(start, utcnow()) - timedelta(days=30),
+        agenda=data.get("agenda", ""), created_at=min(start, world.now()) - timedelta(days=30),
         settings=dict(data.get("settings") or {}), recurrence=data.get("recurrence"),
         occurrences=occurrences, password=str(data.get("password", "")),
         reg_token=zoom_id22(rng), custom_questions=questions))
@@ -131,7 +131,7 @@ def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,
     if r["email"].strip().lower() in w.reg_by_email:
         raise ValueError(f"{rw}: {r['email']} is registered twice")
     created = (_dt(r["create_time"], f"{rw}.create_time") if r.get("create_time")
-               else min(w.start_time, utcnow()) - timedelta(days=1, minutes=j))
+               else min(w.start_time, world.now()) - timedelta(days=1, minutes=j))
     fields = {k: str(r[k]) for k in REGISTRANT_FIELDS if r.get(k) not in (None, "")}
     world.add_registrant(w, Registrant(
         id=str(r.get("id") or zoom_id22(rng)), email=r["email"],

@@ -13,7 +13,6 @@ import random
 from datetime import datetime, timedelta
 from importlib import resources
 
-from ..common import utcnow
 from ..world import World
 from ..zoom.models import Instance, Participant, Registrant, User, Webinar
 from .ids import CQ_CRM, CQ_HEAR, CQ_LEARN, HOST2_EMAIL, HOST_EMAIL, join_tk, zoom_id22, zoom_uuid
@@ -40,7 +39,7 @@ class Demo:
         self.world = world
         self.rng = rng
         self.data = data
-        self.now = utcnow()
+        self.now = world.now()
         self.base = self.now.replace(minute=0, second=0, microsecond=0)
         self._user_ids = iter(range(16_778_240, 16_900_000))
         self.maya = self.tom = None

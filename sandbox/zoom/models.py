@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..common import utcnow
-
 # Registrant standard fields besides email / first_name / last_name (Zoom's order).
 REGISTRANT_FIELDS = (
     "address",
@@ -33,8 +31,8 @@ class User:
     __slots__ = ("id", "email", "first_name", "last_name", "dept", "timezone", "pmi", "type",
                  "created_at", "last_login_time")
 
-    def __init__(self, *, id, email, first_name, last_name, dept="", timezone="UTC", pmi=0,
-                 type=2, created_at=None, last_login_time=None):
+    def __init__(self, *, id, email, first_name, last_name, created_at, dept="",
+                 timezone="UTC", pmi=0, type=2, last_login_time=None):
         self.id = id
         self.email = email
         self.first_name = first_name
@@ -43,7 +41,7 @@ class User:
         self.timezone = timezone
         self.pmi = pmi
         self.type = type
-        self.created_at = created_at or utcnow()
+        self.created_at = created_at
         self.last_login_time = last_login_time or self.created_at
 
     @property
@@ -60,9 +58,9 @@ class Registrant:
     __slots__ = ("id", "email", "first_name", "last_name", "fields", "custom_questions",
                  "status", "create_time", "tk", "occurrence_ids", "language")
 
-    def __init__(self, *, id, email, first_name, last_name="", fields=None,
-                 custom_questions=None, status="approved", create_time=None, tk="",
-                 occurrence_ids=None, language="en-US"):
+    def __init__(self, *, id, email, first_name, create_time, last_name="", fields=None,
+                 custom_questions=None, status="approved", tk="", occurrence_ids=None,
+                 language="en-US"):
         self.id = id
         self.email = email
         self.first_name = first_name
@@ -70,7 +68,7 @@ class Registrant:
         self.fields = fields  # dict of REGISTRANT_FIELDS that are set, or None
         self.custom_questions = custom_questions  # list of {"title","value"} or None
         self.status = status  # approved | pending | denied | cancelled
-        self.create_time = create_time or utcnow()
+        self.create_time = create_time
         self.tk = tk
         self.occurrence_ids = occurrence_ids  # None = every occurrence
         self.language = language
@@ -121,8 +119,8 @@ class Webinar:
                  "password", "reg_token", "custom_questions", "registrants", "reg_by_id",
                  "reg_by_email", "buckets", "instances", "is_simulive")
 
-    def __init__(self, *, id, uuid, host_id, topic, type=5, start_time, duration=60,
-                 timezone="UTC", agenda="", created_at=None, settings=None, recurrence=None,
+    def __init__(self, *, id, uuid, host_id, topic, start_time, created_at, type=5,
+                 duration=60, timezone="UTC", agenda="", settings=None, recurrence=None,
                  occurrences=None, password="", reg_token="", custom_questions=None,
                  is_simulive=False):
         self.id = id  # int
@@ -134,7 +132,7 @@ class Webinar:
         self.duration = duration
         self.timezone = timezone
         self.agenda = agenda
-        self.created_at = created_at or utcnow()
+        self.created_at = created_at
         self.settings = settings or {}
         self.recurrence = recurrence
         # [{"occurrence_id": str, "start_time": datetime, "duration": int, "status": str}]

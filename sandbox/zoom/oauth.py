@@ -60,11 +60,11 @@ def api_url(world: World) -> str:
 
 
 def _user_tokens(world: World, grant: str) -> dict:
-    ttl = world.zoom_token_ttl_s
+    ttl, now = world.zoom_token_ttl_s, world.clock.time()
     return {
-        "access_token": make_token(ZOOM_ACCESS, grant, ttl),
+        "access_token": make_token(ZOOM_ACCESS, grant, ttl, now=now),
         "token_type": "bearer",
-        "refresh_token": make_token(ZOOM_REFRESH, grant, ZOOM_REFRESH_TTL_S),
+        "refresh_token": make_token(ZOOM_REFRESH, grant, ZOOM_REFRESH_TTL_S, now=now),
         "expires_in": math.ceil(ttl),
         "scope": ZOOM_SCOPE,
         "api_url": api_url(world),
@@ -84,7 +84,8 @@ def oauth_token(req) -> Reply:
             raise ZoomOAuthError(400, "invalid_request", "Invalid request : Invalid account_id")
         ttl = world.zoom_token_ttl_s
         return Reply(200, {
-            "access_token": make_token(ZOOM_S2S, TokenStore.new_grant("s"), ttl),
+            "access_token": make_token(ZOOM_S2S, TokenStore.new_grant("s"), ttl,
+                                       now=world.clock.time()),
             "token_type": "bearer",
             "expires_in": math.ceil(ttl),
             "scope": ZOOM_SCOPE,

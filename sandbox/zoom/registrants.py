@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import base64
 import secrets
-import time
 
-from ..common import Reply, ZoomError, iso_z, utcnow
+from ..common import Reply, ZoomError, iso_z
 from ..limits import next_midnight_utc
 from ..world import World
 from .models import API_STATUS, REGISTRANT_FIELDS, Registrant, Webinar
@@ -98,16 +97,17 @@ def _occurrence_ids(req, w: Webinar) -> list[str] | None:
 
 def _count_registration(world: World, w: Webinar, email: str) -> None:
     """Zoom's rule: at most three registrations per day per person and webinar."""
-    day_key = (w.id, email.strip().lower(), int(time.time() // 86400))
+    now = world.clock.time()
+    day_key = (w.id, email.strip().lower(), int(now // 86400))
     if world.registrations_today[day_key] >= MAX_REGISTRATIONS_PER_DAY:
         raise ZoomError(429, 429, REGISTRATIONS_MESSAGE, headers={
             "X-RateLimit-Category": "Light", "X-RateLimit-Type": "Daily-limit",
-            "Retry-After": iso_z(next_midnight_utc())})
+            "Retry-After": iso_z(next_midnight_utc(now))})
     world.registrations_today[day_key] += 1
 
 
-def _new_registrant(body: dict, email: str, first: str, questions: list, status: str,
-                    occ_ids: list[str] | None) -> Registrant:
+def _new_registrant(world: World, body: dict, email: str, first: str, questions: list,
+                    status: str, occ_ids: list[str] | None) -> Registrant:
     fields = {k: str(body[k]) for k in REGISTRANT_FIELDS
               if isinstance(body.get(k), str | int) and str(body[k]) != ""}
     return Registrant(
@@ -119,7 +119,7 @@ def _new_registrant(body: dict, email: str, first: str, questions: list, status:
         custom_questions=[{"title": q["title"], "value": str(q.get("value", ""))}
                           for q in questions] or None,
         status=status,
-        create_time=utcnow(),
+        create_time=world.now(),
         tk=secrets.token_urlsafe(16),
         occurrence_ids=occ_ids,
         language=str(body.get("language") or "en-US"),
@@ -144,8 +144,8 @@ def add_registrant(req) -> Reply:
         _count_registration(world, w, email)
         reg = w.reg_by_email.get(email.strip().lower())
         if reg is None:
-            reg = world.add_registrant(w, _new_registrant(body, email, first, questions,
-                                                          new_status, occ_ids))
+            reg = world.add_registrant(w, _new_registrant(world, body, email, first,
+                                                          questions, new_status, occ_ids))
         elif reg.status in ("denied", "cancelled"):
             # registering again re-opens a denied or cancelled registration
             world.set_registrant_status(w, reg, new_status)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from ..common import Reply, ZoomError, iso_z, utcnow
+from ..common import Reply, ZoomError, iso_z
 from ..world import World
 from .models import Webinar
 from .paging import paginate
@@ -153,7 +153,7 @@ def webinar_full_json(world: World, w: Webinar, *, show_previous: bool = False) 
     if w.recurrence is not None:
         data["recurrence"] = dict(w.recurrence)
     if w.occurrences:
-        now = utcnow()
+        now = world.now()
         occ = [o for o in w.occurrences
                if show_previous or o["start_time"] + timedelta(minutes=o["duration"]) > now]
         data["occurrences"] = [occurrence_json(o) for o in occ]
@@ -170,7 +170,7 @@ def list_user_webinars(req) -> Reply:
         user = world.find_user(ref)
         if user is None:
             raise ZoomError(404, 1001, f"User does not exist: {ref}.")
-        now = utcnow()
+        now = world.now()
         hosted = [w for w in world.webinars.values() if w.host_id == user.id]
         if kind == "upcoming":
             hosted = [w for w in hosted if _upcoming(w, now)]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from sandbox.clock import Clock
 from sandbox.faults import Faults
 
 W_UPCOMING = 81234567001
@@ -146,7 +147,7 @@ def test_slow_fault_delays_the_answer(client):
 
 def test_fault_sequence_is_deterministic_for_a_seed():
     def sequence(seed):
-        faults = Faults()
+        faults = Faults(Clock())
         faults.configure({"error_rate": 0.3, "rate_limit_rate": 0.2, "seed": seed})
         return [(f.kind, f.status) if f else None for f in
                 (faults.draw("zoom") for _ in range(50))]
