@@ -22,7 +22,13 @@ Zoom lives under ``{url}/zoom`` (OAuth ``/zoom/oauth/{authorize,token,revoke}``,
 - ``GET|POST clock``: ``POST {"advance_s": N}`` moves the sandbox's time N seconds forward (a
   negative N is refused); token, code and page-token lifetimes, rate-limit windows and daily
   caps all follow it. Both answer ``{"now": "<ISO time>", "offset_s": N}``; see ``clock.py``
-  (in-process, ``World(clock=FrozenClock())`` stands still between advances).
+  (in-process, ``World(clock=FrozenClock())`` stands still between advances);
+- Zoom finishing a held session (see ``control/zoom.py``): ``POST zoom/report``
+  ``{"uuid": "...", "ready": false|true}`` (listed, but its report and participants answer 404
+  until ready), ``POST zoom/participants`` ``{"uuid": "...", "durations_computed": false}``
+  (rows without leave time or duration) or ``{"uuid": "...", "leave_minutes": {"a@x.com": 45}}``
+  (real leave times, durations computed), ``POST zoom/page-tokens/expire`` (every
+  ``next_page_token`` issued so far expires).
 
 OAuth is auto-approved (the user always clicks "Allow"). Unlike real Zoom, whose token response
 says ``"api_url": "https://api.zoom.us"``, the sandbox answers ``"api_url": "{url}/zoom"``, so

@@ -164,10 +164,6 @@ class Limits:
     def ttl(self, key: str) -> float:
         return self.ttls[key]
 
-    def set_ttl(self, key: str, value: float) -> None:
-        with self.lock:
-            self.ttls[key] = value
-
     # ---------------------------------------------------------------- HubSpot
     def hubspot_admit(self, group: str, portal: str) -> tuple[Reply | None, dict]:
         """(429 reply or None, headers to add to the answer)."""

@@ -46,30 +46,18 @@ class World:
     def now(self) -> datetime:
         return self.clock.now()
 
-    # lifetimes (set with POST /_sandbox/limits; attributes kept for tests)
+    # lifetimes, set with POST /_sandbox/limits
     @property
     def zoom_token_ttl_s(self) -> float:
         return self.limits.ttl("zoom_token_ttl_s")
-
-    @zoom_token_ttl_s.setter
-    def zoom_token_ttl_s(self, value: float) -> None:
-        self.limits.set_ttl("zoom_token_ttl_s", value)
 
     @property
     def hubspot_token_ttl_s(self) -> float:
         return self.limits.ttl("hubspot_token_ttl_s")
 
-    @hubspot_token_ttl_s.setter
-    def hubspot_token_ttl_s(self, value: float) -> None:
-        self.limits.set_ttl("hubspot_token_ttl_s", value)
-
     @property
     def page_token_ttl_s(self) -> float:
         return self.limits.ttl("page_token_ttl_s")
-
-    @page_token_ttl_s.setter
-    def page_token_ttl_s(self, value: float) -> None:
-        self.limits.set_ttl("page_token_ttl_s", value)
 
     # ---------------------------------------------------------------- reset / counters
     def reset(self) -> None:
@@ -143,10 +131,11 @@ class World:
             raise PageTokenError(token)
         return entry[1]
 
-    def expire_page_tokens(self) -> None:
-        """Make every issued next_page_token expired (for tests)."""
+    def expire_page_tokens(self) -> int:
+        """Make every issued next_page_token expired; returns how many there were."""
         with self.lock:
             self.page_tokens = {t: (k, o, 0.0) for t, (k, o, _e) in self.page_tokens.items()}
+            return len(self.page_tokens)
 
     # ---------------------------------------------------------------- Zoom data
     def add_user(self, user: User) -> User:

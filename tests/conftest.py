@@ -38,6 +38,33 @@ class SandboxApi:
     def credentials(self) -> dict:
         return requests.get(f"{self.url}/_sandbox/credentials", timeout=10).json()
 
+    # time and Zoom's unfinished sessions (what the outside world does between two syncs)
+    def clock(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/clock", timeout=10).json()
+
+    def advance_clock(self, seconds: float) -> dict:
+        """The sandbox's time moves forward; the product's clock does not."""
+        return self._post("clock", {"advance_s": seconds})
+
+    def zoom_report(self, uuid: str, *, ready: bool) -> dict:
+        """Zoom has (ready) or has not yet (not ready) the report of a held session."""
+        return self._post("zoom/report", {"uuid": uuid, "ready": ready})
+
+    def zoom_participants(self, uuid: str, *, durations_computed: bool | None = None,
+                          leave_minutes: dict[str, float] | None = None) -> dict:
+        """Zoom still computing a session's durations, or finishing them with real leave times
+        (minutes after the session's start, per e-mail)."""
+        body = {"uuid": uuid}
+        if durations_computed is not None:
+            body["durations_computed"] = durations_computed
+        if leave_minutes is not None:
+            body["leave_minutes"] = leave_minutes
+        return self._post("zoom/participants", body)
+
+    def expire_page_tokens(self) -> dict:
+        """Every Zoom next_page_token issued so far expires, as 15 minutes later."""
+        return self._post("zoom/page-tokens/expire")
+
     # conveniences over the state
     def hubspot_contacts(self) -> dict[str, dict]:
         contacts = self.state("hubspot")["hubspot"]["contacts"]

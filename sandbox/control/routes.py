@@ -17,6 +17,7 @@ from .basics import (
     seed,
 )
 from .state import state
+from .zoom import expire_page_tokens, participants, report
 
 ROUTES = [
     ("POST", "/reset", reset, False),
@@ -32,4 +33,7 @@ ROUTES = [
     ("POST", "/faults", post_faults, False),
     ("GET", "/clock", get_clock, False),
     ("POST", "/clock", post_clock, False),
+    ("POST", "/zoom/report", report, False),
+    ("POST", "/zoom/participants", participants, False),
+    ("POST", "/zoom/page-tokens/expire", expire_page_tokens, False),
 ]

@@ -66,6 +66,7 @@ def zoom_state(world: World) -> dict:
             "instances": [
                 {"uuid": i.uuid, "start_time": iso_z(i.start_time),
                  "end_time": iso_z(i.end_time), "occurrence_id": i.occurrence_id,
+                 "report_ready": i.report_ready, "durations_computed": i.durations_computed,
                  "participants": [
                      {"id": p.id, "registrant_id": p.registrant_id,
                       "user_email": p.user_email, "name": p.name,

@@ -99,10 +99,15 @@ class Participant:
 
 
 class Instance:
-    """One ended (past) occurrence of a webinar."""
+    """One ended (past) occurrence of a webinar.
+
+    Right after a session Zoom lists it but has no report yet (``report_ready``), then lists
+    its participants before their durations are computed (``durations_computed``); both are
+    set with the ``/_sandbox/zoom/...`` controls.
+    """
 
     __slots__ = ("uuid", "webinar_id", "start_time", "end_time", "occurrence_id",
-                 "participants")
+                 "participants", "report_ready", "durations_computed")
 
     def __init__(self, *, uuid, webinar_id, start_time, end_time, occurrence_id=None):
         self.uuid = uuid
@@ -111,6 +116,14 @@ class Instance:
         self.end_time = end_time
         self.occurrence_id = occurrence_id
         self.participants: list[Participant] = []
+        self.report_ready = True
+        self.durations_computed = True
+
+    def total_duration_s(self) -> int:
+        """Everyone's time in the session, as Zoom reports it (0 while still computing)."""
+        if not self.durations_computed:
+            return 0
+        return sum(p.duration for p in self.participants)
 
 
 class Webinar:

@@ -1,4 +1,9 @@
-"""Held webinar sessions: ``/past_webinars/{id}/instances`` and their participant rows."""
+"""Held webinar sessions: ``/past_webinars/{id}/instances`` and their participant rows.
+
+A session whose report is not ready yet is listed, but its report and participants answer
+404 with Zoom's documented error for them (code 3001); while its durations are being computed
+its rows come without a leave time and with a zero duration.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,21 @@ from .paging import paginate
 
 
 def resolve_instance(world: World, ref: str, *, not_found: str | None = None):
-    """A past instance from a numeric webinar id (latest ended instance) or an instance uuid."""
+    """A past instance from a numeric webinar id (latest ended instance) or an instance uuid,
+    whose report is ready."""
     msg = not_found or f"Webinar does not exist: {ref}."
     if ref.isdigit():
         w = world.webinars.get(int(ref))
-        if w is None or not w.instances:
-            raise ZoomError(404, 3001, msg)
-        return w, w.instances[-1]
-    inst = world.instances_by_uuid.get(ref)
-    if inst is None:
+        inst = w.instances[-1] if w is not None and w.instances else None
+    else:
+        inst = world.instances_by_uuid.get(ref)
+        w = world.webinars[inst.webinar_id] if inst is not None else None
+    if inst is None or not inst.report_ready:
         raise ZoomError(404, 3001, msg)
-    return world.webinars[inst.webinar_id], inst
+    return w, inst
 
 
-def participant_json(p) -> dict:
+def participant_json(p, *, computed: bool = True) -> dict:
     return {
         "id": p.id,
         "name": p.name,
@@ -29,8 +35,8 @@ def participant_json(p) -> dict:
         "registrant_id": p.registrant_id,
         "user_email": p.user_email,
         "join_time": iso_z(p.join_time),
-        "leave_time": iso_z(p.leave_time),
-        "duration": p.duration,
+        "leave_time": iso_z(p.leave_time) if computed else "",
+        "duration": p.duration if computed else 0,
         "failover": p.failover,
         "status": p.status,
         "internal_user": p.internal_user,
@@ -58,5 +64,6 @@ def past_participants(req) -> Reply:
     with world.lock:
         _w, inst = resolve_instance(world, req.params["webinarId"])
         items, env = paginate(req, ("participants", inst.uuid), inst.participants)
-        env["participants"] = [participant_json(p) for p in items]
+        env["participants"] = [participant_json(p, computed=inst.durations_computed)
+                               for p in items]
     return Reply(200, env)

@@ -23,7 +23,7 @@ def report_webinar(req) -> Reply:
         host = world.users_by_id.get(w.host_id)
         rows = inst.participants
         people = {p.id or p.registrant_id or p.user_email or p.name for p in rows}
-        total_s = sum(p.duration for p in rows)
+        total_s = inst.total_duration_s()
         return Reply(200, {
             "uuid": inst.uuid,
             "id": w.id,
@@ -103,7 +103,7 @@ def history_row(world: World, w: Webinar, inst) -> dict:
         "topic": w.topic,
         "participants": len(people),
         "duration": round((inst.end_time - inst.start_time).total_seconds() / 60),
-        "total_participant_minutes": round(sum(p.duration for p in rows) / 60),
+        "total_participant_minutes": round(inst.total_duration_s() / 60),
         "department": host.dept if host else "",
         "group": [],
         "source": "Zoom",
