@@ -38,6 +38,9 @@ class SandboxApi:
     def credentials(self) -> dict:
         return requests.get(f"{self.url}/_sandbox/credentials", timeout=10).json()
 
+    def limits(self, **limits) -> dict:
+        return self._post("limits", limits)
+
     # time and Zoom's unfinished sessions (what the outside world does between two syncs)
     def clock(self) -> dict:
         return requests.get(f"{self.url}/_sandbox/clock", timeout=10).json()
@@ -86,6 +89,14 @@ class SandboxApi:
         )
         response.raise_for_status()
         return response.json()["access_token"]
+
+    def zoom_revoke(self, token: str) -> dict:
+        """Revokes a Server-to-Server token at Zoom's OAuth server, as an admin can."""
+        creds = self.credentials()["zoom"]
+        response = requests.post(f"{self.url}/zoom/oauth/revoke", params={"token": token},
+                                 auth=(creds["client_id"], creds["client_secret"]), timeout=10)
+        response.raise_for_status()
+        return response.json()
 
     def zoom(self, method: str, path: str, **kw):
         """Acts as a Zoom admin would, through Zoom's own API."""
