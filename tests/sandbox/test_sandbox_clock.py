@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 W_UPCOMING, W_PAST = 81234567001, 81234567003
 CONTACTS = "/crm/v3/properties/contacts"
+# Where 401s are checked: Zoom's spec documents a 401 for this operation.
+PROBE = "/report/history_meetings?from=2024-01-01&to=2024-01-02"
 
 
 def parse(value: str) -> datetime:
@@ -55,7 +57,7 @@ def test_tokens_and_page_tokens_expire_when_the_clock_moves(client):
                               "message": "The next page token is invalid or expired."}
 
     client.advance(3601 - 901)  # the access token lived an hour
-    response = client.http.get(f"{client.url}/zoom/v2/webinars/{W_UPCOMING}", timeout=10,
+    response = client.http.get(f"{client.url}/zoom/v2{PROBE}", timeout=10,
                                headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json() == {"code": 124, "message": "Access token is expired."}
