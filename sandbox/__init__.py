@@ -9,15 +9,26 @@ Zoom lives under ``{url}/zoom`` (OAuth ``/zoom/oauth/{authorize,token,revoke}``,
 ``/zoom/v2``), HubSpot under ``{url}/hubspot`` (OAuth ``/hubspot/oauth/authorize`` and
 ``/hubspot/oauth/v1/...``) and the control API under ``{url}/_sandbox``:
 
-- ``POST reset`` (empty world, no limits, no faults), ``POST seed`` (keeps limits and faults),
-  ``GET state``, ``GET calls`` (+ ``POST calls/reset``), ``GET credentials``, ``GET health``;
+- ``POST reset`` (empty world, no limits, no faults, the clock back on real time), ``POST seed``
+  (keeps limits, faults and the clock), ``GET state``, ``GET calls`` (+ ``POST calls/reset``),
+  ``GET credentials``, ``GET health``;
 - ``GET|POST limits``: ``hubspot_per_10s``, ``hubspot_daily``, ``zoom_qps``
   (``{"light","medium","heavy","resource_intensive"}``), ``zoom_daily_heavy``,
   ``zoom_token_ttl_s``, ``hubspot_token_ttl_s``, ``page_token_ttl_s`` (partial updates, ``null``
   removes one); see ``limits.py``;
 - ``GET|POST faults``: ``error_rate``, ``rate_limit_rate``, ``reset_rate``, ``slow_rate`` +
   ``slow_s``, ``partial_rate``, ``retry_after`` (``seconds|milliseconds|iso|none``),
-  ``retry_after_s``, ``services``, ``seed`` (``{}`` clears); see ``limits.py``.
+  ``retry_after_s``, ``services``, ``seed`` (``{}`` clears); see ``faults.py``;
+- ``GET|POST clock``: ``POST {"advance_s": N}`` moves the sandbox's time N seconds forward (a
+  negative N is refused); token, code and page-token lifetimes, rate-limit windows and daily
+  caps all follow it. Both answer ``{"now": "<ISO time>", "offset_s": N}``; see ``clock.py``
+  (in-process, ``World(clock=FrozenClock())`` stands still between advances);
+- Zoom finishing a held session (see ``control/zoom.py``): ``POST zoom/report``
+  ``{"uuid": "...", "ready": false|true}`` (listed, but its report and participants answer 404
+  until ready), ``POST zoom/participants`` ``{"uuid": "...", "durations_computed": false}``
+  (rows without leave time or duration) or ``{"uuid": "...", "leave_minutes": {"a@x.com": 45}}``
+  (real leave times, durations computed), ``POST zoom/page-tokens/expire`` (every
+  ``next_page_token`` issued so far expires).
 
 OAuth is auto-approved (the user always clicks "Allow"). Unlike real Zoom, whose token response
 says ``"api_url": "https://api.zoom.us"``, the sandbox answers ``"api_url": "{url}/zoom"``, so

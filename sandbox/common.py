@@ -1,4 +1,6 @@
-"""Small shared pieces: replies, service errors, time formatting, request object."""
+"""Small shared pieces: replies, service errors, time formatting, request object.
+
+Nothing here reads the time: "now" is the world's clock (``clock.py``)."""
 
 from __future__ import annotations
 
@@ -108,10 +110,6 @@ class Request:
         if auth[:7].lower() == "bearer ":
             return auth[7:].strip()
         return None
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def iso_z(dt: datetime | None) -> str:

@@ -4,7 +4,8 @@ Tokens are self-validating: ``<kind>.<grant>.<expires ms>.<nonce>.<signature>``,
 a fixed key, so a token stays valid across ``reset()``, across sandbox restarts and between two
 sandbox processes (the demo links accounts through a short-lived sandbox, then runs against
 another one). The expiry is part of the signed text, so a token lifetime set with
-``POST /_sandbox/limits`` applies to every token issued afterwards.
+``POST /_sandbox/limits`` applies to every token issued afterwards. Issue and expiry times
+are read from the world's clock (``clock.py``), so advancing it expires tokens.
 
 What cannot be self-validating lives in a ``TokenStore`` (in memory, per process, kept across
 ``reset()`` like the tokens themselves): revoked grants, rotated-out Zoom refresh tokens and the
@@ -20,7 +21,8 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
+
+from .clock import Clock
 
 # Fixed on purpose: a token signed by one sandbox process is valid in every other one.
 _KEY = b"sandbox-token-signing-key:7f3a9c2e41d8:v2"
@@ -56,21 +58,21 @@ class Token:
         self.nonce = nonce
         self.raw = raw
 
-    def expired_for_s(self, now: float | None = None) -> float:
-        """Seconds since expiry (<= 0 while still valid)."""
+    def expired_for_s(self, now: float) -> float:
+        """Seconds since expiry at ``now`` (<= 0 while still valid)."""
         if not self.expires_ms:
             return -1.0
-        now = time.time() if now is None else now
         return now - self.expires_ms / 1000.0
 
-    def remaining_s(self) -> int:
+    def remaining_s(self, now: float) -> int:
         if not self.expires_ms:
             return 0
-        return max(0, int(self.expires_ms / 1000.0 - time.time()))
+        return max(0, int(self.expires_ms / 1000.0 - now))
 
 
-def make_token(kind: str, grant: str, ttl_s: float | None) -> str:
-    expires_ms = 0 if ttl_s is None else int((time.time() + ttl_s) * 1000)
+def make_token(kind: str, grant: str, ttl_s: float | None, *, now: float) -> str:
+    """A token of ``kind`` for ``grant`` that expires ``ttl_s`` after ``now`` (None: never)."""
+    expires_ms = 0 if ttl_s is None else int((now + ttl_s) * 1000)
     body = f"{kind}.{grant}.{expires_ms}.{_rand(18)}"
     return f"{body}.{_sig(body)}"
 
@@ -98,7 +100,8 @@ def pkce_matches(challenge: str, method: str, verifier: str) -> bool:
 class TokenStore:
     """Per-process token state: revoked grants, used refresh tokens, authorization codes."""
 
-    def __init__(self):
+    def __init__(self, clock: Clock):
+        self.clock = clock
         self.lock = threading.Lock()
         self.revoked_grants: set[str] = set()
         self.used_refresh: set[str] = set()  # nonces of rotated-out Zoom refresh tokens
@@ -126,7 +129,7 @@ class TokenStore:
             return "revoked", tok
         if tok.kind == ZOOM_REFRESH and tok.nonce in self.used_refresh:
             return "revoked", tok
-        if tok.expired_for_s() > 0:
+        if tok.expired_for_s(self.clock.time()) > 0:
             return "expired", tok
         return "ok", tok
 
@@ -141,7 +144,7 @@ class TokenStore:
     # ---------------------------------------------------------------- codes
     def new_code(self, **info) -> str:
         code = _rand(24)
-        now = time.time()
+        now = self.clock.time()
         with self.lock:
             if len(self.codes) > 1000:
                 self.codes = {c: v for c, v in self.codes.items() if v["expires"] > now}
@@ -151,7 +154,7 @@ class TokenStore:
     def peek_code(self, code: str) -> dict | None:
         with self.lock:
             info = self.codes.get(code or "")
-        if info is None or info["expires"] <= time.time():
+        if info is None or info["expires"] <= self.clock.time():
             return None
         return info
 
@@ -159,6 +162,6 @@ class TokenStore:
         """Consume a code; None when unknown, used or expired."""
         with self.lock:
             info = self.codes.pop(code or "", None)
-        if info is None or info["expires"] <= time.time():
+        if info is None or info["expires"] <= self.clock.time():
             return None
         return info

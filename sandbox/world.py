@@ -3,378 +3,61 @@
 Everything lives in a ``World`` guarded by one ``threading.RLock`` (``world.lock``). Handlers
 take the lock for the whole read-modify-reply step, so every request sees a consistent state.
 
+Time is the ``clock``'s (``clock.py``): real time plus an offset that tests move forward;
+nothing in the sandbox reads the system clock directly.
+
 Large listings are kept as per-webinar / per-instance Python lists in a stable order, and a
 Zoom ``next_page_token`` maps to ``(listing key, offset)``, so serving a page is O(page size).
+The objects themselves live in ``zoom/models.py`` and ``hubspot/models.py``.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
-from .common import iso_ms, utcnow
-from .limits import Faults, Limits
+from .clock import Clock
+from .common import iso_ms
+from .faults import Faults
+from .hubspot.models import Contact, MarketingEvent, default_properties
+from .limits import Limits
 from .tokens import TokenStore
-
-# --------------------------------------------------------------------------------------------
-# Fixed credentials (also served by GET /_sandbox/credentials)
-# --------------------------------------------------------------------------------------------
-
-ZOOM_ACCOUNT_ID = "sandbox-zoom-account"
-ZOOM_CLIENT_ID = "sandbox-zoom-client-id"
-ZOOM_CLIENT_SECRET = "sandbox-zoom-client-secret-7f3a9c2e41d8"
-ZOOM_WEBHOOK_SECRET = "sandbox-zoom-webhook-secret-4b8d1e6f0a93"
-HUBSPOT_TOKEN = "pat-na1-5a9d1c3e-0b7f-4e2a-9c6d-8f1e2a3b4c5d"
-HUBSPOT_PORTAL_ID = "424242"
-HUBSPOT_APP_ID = "1001"
-HUBSPOT_CLIENT_SECRET = "5d0c3b9a-1e2f-4a6b-8c7d-9e0f1a2b3c4d"
-# A Zoom *user-OAuth* app (authorization-code flow), distinct from the Server-to-Server app.
-ZOOM_OAUTH_CLIENT_ID = "sandbox-zoom-oauth-client-id"
-ZOOM_OAUTH_CLIENT_SECRET = "sandbox-zoom-oauth-client-secret-2c9e5a7b13f4"
-# The HubSpot public app's OAuth client id (its secret is HUBSPOT_CLIENT_SECRET).
-HUBSPOT_CLIENT_ID = "8f2b6c1d-3a4e-4f5a-9b8c-7d6e5f4a3b2c"
-HUBSPOT_HUB_DOMAIN = "sandbox.hubspot.example"
-HUBSPOT_USER = "admin@sandbox.example"
-
-ZOOM_SCOPE = "user:read:admin webinar:read:admin webinar:write:admin report:read:admin"
-HUBSPOT_DEFAULT_SCOPES = ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write",
-                          "crm.schemas.contacts.read", "crm.schemas.contacts.write",
-                          "crm.objects.marketing_events.read",
-                          "crm.objects.marketing_events.write"]
-
-# Registrant standard fields besides email / first_name / last_name (Zoom's order).
-REGISTRANT_FIELDS = (
-    "address",
-    "city",
-    "country",
-    "zip",
-    "state",
-    "phone",
-    "industry",
-    "org",
-    "job_title",
-    "purchasing_time_frame",
-    "role_in_purchase_process",
-    "no_of_employees",
-    "comments",
-)
-
-# Internal registrant status -> the status Zoom's API shows (Zoom has no "cancelled").
-API_STATUS = {"approved": "approved", "pending": "pending", "denied": "denied",
-              "cancelled": "denied"}
-
-
-def credentials() -> dict:
-    return {
-        "zoom": {
-            "account_id": ZOOM_ACCOUNT_ID,
-            "client_id": ZOOM_CLIENT_ID,
-            "client_secret": ZOOM_CLIENT_SECRET,
-            "webhook_secret": ZOOM_WEBHOOK_SECRET,
-            "oauth_client_id": ZOOM_OAUTH_CLIENT_ID,
-            "oauth_client_secret": ZOOM_OAUTH_CLIENT_SECRET,
-        },
-        "hubspot": {
-            "token": HUBSPOT_TOKEN,
-            "portal_id": HUBSPOT_PORTAL_ID,
-            "app_id": HUBSPOT_APP_ID,
-            "client_id": HUBSPOT_CLIENT_ID,
-            "client_secret": HUBSPOT_CLIENT_SECRET,
-        },
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Zoom objects
-# --------------------------------------------------------------------------------------------
-
-
-class User:
-    __slots__ = ("id", "email", "first_name", "last_name", "dept", "timezone", "pmi", "type",
-                 "created_at", "last_login_time")
-
-    def __init__(self, *, id, email, first_name, last_name, dept="", timezone="UTC", pmi=0,
-                 type=2, created_at=None, last_login_time=None):
-        self.id = id
-        self.email = email
-        self.first_name = first_name
-        self.last_name = last_name
-        self.dept = dept
-        self.timezone = timezone
-        self.pmi = pmi
-        self.type = type
-        self.created_at = created_at or utcnow()
-        self.last_login_time = last_login_time or self.created_at
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-DEFAULT_OWNER = User(id="sAnDbOxOwNeR0000000001", email="owner@sandbox.example",
-                     first_name="Sandbox", last_name="Owner", type=2, pmi=5_550_000_001,
-                     created_at=datetime(2024, 1, 1, tzinfo=UTC))
-
-
-class Registrant:
-    __slots__ = ("id", "email", "first_name", "last_name", "fields", "custom_questions",
-                 "status", "create_time", "tk", "occurrence_ids", "language")
-
-    def __init__(self, *, id, email, first_name, last_name="", fields=None,
-                 custom_questions=None, status="approved", create_time=None, tk="",
-                 occurrence_ids=None, language="en-US"):
-        self.id = id
-        self.email = email
-        self.first_name = first_name
-        self.last_name = last_name
-        self.fields = fields  # dict of REGISTRANT_FIELDS that are set, or None
-        self.custom_questions = custom_questions  # list of {"title","value"} or None
-        self.status = status  # approved | pending | denied | cancelled
-        self.create_time = create_time or utcnow()
-        self.tk = tk
-        self.occurrence_ids = occurrence_ids  # None = every occurrence
-        self.language = language
-
-
-class Participant:
-    """One join/leave cycle of one person in one webinar instance."""
-
-    __slots__ = ("id", "name", "user_id", "registrant_id", "user_email", "join_time",
-                 "leave_time", "failover", "status", "internal_user")
-
-    def __init__(self, *, id, name, user_id, registrant_id="", user_email="", join_time,
-                 leave_time, failover=False, status="in_meeting", internal_user=False):
-        self.id = id
-        self.name = name
-        self.user_id = user_id
-        self.registrant_id = registrant_id
-        self.user_email = user_email
-        self.join_time = join_time
-        self.leave_time = leave_time
-        self.failover = failover
-        self.status = status
-        self.internal_user = internal_user
-
-    @property
-    def duration(self) -> int:
-        return max(0, int((self.leave_time - self.join_time).total_seconds()))
-
-
-class Instance:
-    """One ended (past) occurrence of a webinar."""
-
-    __slots__ = ("uuid", "webinar_id", "start_time", "end_time", "occurrence_id",
-                 "participants")
-
-    def __init__(self, *, uuid, webinar_id, start_time, end_time, occurrence_id=None):
-        self.uuid = uuid
-        self.webinar_id = webinar_id
-        self.start_time = start_time
-        self.end_time = end_time
-        self.occurrence_id = occurrence_id
-        self.participants: list[Participant] = []
-
-
-class Webinar:
-    __slots__ = ("id", "uuid", "host_id", "topic", "type", "start_time", "duration",
-                 "timezone", "agenda", "created_at", "settings", "recurrence", "occurrences",
-                 "password", "reg_token", "custom_questions", "registrants", "reg_by_id",
-                 "reg_by_email", "buckets", "instances", "is_simulive")
-
-    def __init__(self, *, id, uuid, host_id, topic, type=5, start_time, duration=60,
-                 timezone="UTC", agenda="", created_at=None, settings=None, recurrence=None,
-                 occurrences=None, password="", reg_token="", custom_questions=None,
-                 is_simulive=False):
-        self.id = id  # int
-        self.uuid = uuid
-        self.host_id = host_id
-        self.topic = topic
-        self.type = type  # 5 webinar, 6 recurring no fixed time, 9 recurring fixed time
-        self.start_time = start_time
-        self.duration = duration
-        self.timezone = timezone
-        self.agenda = agenda
-        self.created_at = created_at or utcnow()
-        self.settings = settings or {}
-        self.recurrence = recurrence
-        # [{"occurrence_id": str, "start_time": datetime, "duration": int, "status": str}]
-        self.occurrences = occurrences or []
-        self.password = password
-        self.reg_token = reg_token
-        # registration questions: [{"title","type","required","answers"}]
-        self.custom_questions = custom_questions or []
-        self.is_simulive = is_simulive
-        self.registrants: list[Registrant] = []  # every registrant, registration order
-        self.reg_by_id: dict[str, Registrant] = {}
-        self.reg_by_email: dict[str, Registrant] = {}
-        # API-visible status -> registrants (denied holds denied + cancelled)
-        self.buckets: dict[str, list[Registrant]] = {"approved": [], "pending": [],
-                                                     "denied": []}
-        self.instances: list[Instance] = []  # ended instances, oldest first
-
-    def all_starts(self) -> list[datetime]:
-        if self.occurrences:
-            return [o["start_time"] for o in self.occurrences if o.get("status") != "deleted"]
-        return [self.start_time]
-
-
-# --------------------------------------------------------------------------------------------
-# HubSpot objects
-# --------------------------------------------------------------------------------------------
-
-
-class Contact:
-    __slots__ = ("id", "properties", "created_at", "updated_at")
-
-    def __init__(self, *, id: int, properties: dict, created_at: datetime,
-                 updated_at: datetime | None = None):
-        self.id = id
-        self.properties = properties
-        self.created_at = created_at
-        self.updated_at = updated_at or created_at
-
-    def value(self, name: str):
-        if name == "hs_object_id":
-            return str(self.id)
-        if name == "createdate":
-            return iso_ms(self.created_at)
-        if name == "lastmodifieddate":
-            return iso_ms(self.updated_at)
-        return self.properties.get(name)
-
-
-class MarketingEvent:
-    __slots__ = ("object_id", "external_account_id", "external_event_id", "event_name",
-                 "event_type", "event_organizer", "event_description", "event_url",
-                 "start", "end", "cancelled", "completed", "custom_properties",
-                 "created_at", "updated_at", "attendance")
-
-    def __init__(self, *, object_id: str, external_account_id: str, external_event_id: str):
-        self.object_id = object_id
-        self.external_account_id = external_account_id
-        self.external_event_id = external_event_id
-        self.event_name = ""
-        self.event_type = None
-        self.event_organizer = ""
-        self.event_description = None
-        self.event_url = None
-        self.start = None  # datetime
-        self.end = None
-        self.cancelled = False
-        self.completed = False
-        self.custom_properties: list = []
-        self.created_at = utcnow()
-        self.updated_at = self.created_at
-        # appended records {"email","state","interactionDateTime","joinedAt","leftAt",...}
-        self.attendance: list[dict] = []
-
-
-def _prop(name, label, type_, field_type, *, options=None, readonly=False, form=True,
-          description=""):
-    return {
-        "name": name,
-        "label": label,
-        "type": type_,
-        "fieldType": field_type,
-        "groupName": "contactinformation",
-        "description": description,
-        "options": [
-            {"label": lbl, "value": val, "displayOrder": i, "hidden": False}
-            for i, (lbl, val) in enumerate(options or [])
-        ],
-        "displayOrder": -1,
-        "calculated": False,
-        "externalOptions": False,
-        "hasUniqueValue": False,
-        "hidden": False,
-        "hubspotDefined": True,
-        "modificationMetadata": {"archivable": False, "readOnlyDefinition": True,
-                                 "readOnlyValue": readonly},
-        "formField": form and not readonly,
-        "dataSensitivity": "non_sensitive",
-    }
-
-
-def default_properties() -> list[dict]:
-    emp = ["1-5", "5-25", "25-50", "50-100", "100-500", "500-1000", "1000+"]
-    stages = [("Subscriber", "subscriber"), ("Lead", "lead"),
-              ("Marketing Qualified Lead", "marketingqualifiedlead"),
-              ("Sales Qualified Lead", "salesqualifiedlead"), ("Opportunity", "opportunity"),
-              ("Customer", "customer"), ("Evangelist", "evangelist"), ("Other", "other")]
-    return [
-        _prop("email", "Email", "string", "text", description="A contact's email address"),
-        _prop("firstname", "First Name", "string", "text"),
-        _prop("lastname", "Last Name", "string", "text"),
-        _prop("phone", "Phone Number", "string", "phonenumber"),
-        _prop("company", "Company Name", "string", "text"),
-        _prop("jobtitle", "Job Title", "string", "text"),
-        _prop("address", "Street Address", "string", "text"),
-        _prop("city", "City", "string", "text"),
-        _prop("state", "State/Region", "string", "text"),
-        _prop("zip", "Postal Code", "string", "text"),
-        _prop("country", "Country/Region", "string", "text"),
-        _prop("industry", "Industry", "string", "text"),
-        _prop("numemployees", "Number of Employees", "enumeration", "select",
-              options=[(v, v) for v in emp]),
-        _prop("message", "Message", "string", "textarea"),
-        _prop("hs_object_id", "Record ID", "number", "number", readonly=True),
-        _prop("createdate", "Create Date", "datetime", "date", readonly=True),
-        _prop("lastmodifieddate", "Last Modified Date", "datetime", "date", readonly=True),
-        _prop("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", options=stages),
-    ]
-
-
-DEFAULT_PROPERTY_NAMES = frozenset(p["name"] for p in default_properties())
-READ_ONLY_PROPERTIES = frozenset({"hs_object_id", "createdate", "lastmodifieddate"})
+from .zoom.models import API_STATUS, DEFAULT_OWNER, Instance, Registrant, User, Webinar
 
 
 class PageTokenError(Exception):
     pass
 
 
-# --------------------------------------------------------------------------------------------
-# The world
-# --------------------------------------------------------------------------------------------
-
-
 class World:
-    def __init__(self):
+    def __init__(self, clock: Clock | None = None):
         self.lock = threading.RLock()
         self.base_url = "http://127.0.0.1:8765"
-        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits and faults;
-        # token state is never cleared, like the tokens themselves.
-        self.limits = Limits()
-        self.faults = Faults()
-        self.tokens = TokenStore()
+        self.clock = clock if clock is not None else Clock()
+        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits, faults and
+        # the clock's offset; token state is never cleared, like the tokens themselves.
+        self.limits = Limits(self.clock)
+        self.faults = Faults(self.clock)
+        self.tokens = TokenStore(self.clock)
         self.reset()
 
-    # lifetimes (set with POST /_sandbox/limits; attributes kept for tests)
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # lifetimes, set with POST /_sandbox/limits
     @property
     def zoom_token_ttl_s(self) -> float:
         return self.limits.ttl("zoom_token_ttl_s")
-
-    @zoom_token_ttl_s.setter
-    def zoom_token_ttl_s(self, value: float) -> None:
-        self.limits.set_ttl("zoom_token_ttl_s", value)
 
     @property
     def hubspot_token_ttl_s(self) -> float:
         return self.limits.ttl("hubspot_token_ttl_s")
 
-    @hubspot_token_ttl_s.setter
-    def hubspot_token_ttl_s(self, value: float) -> None:
-        self.limits.set_ttl("hubspot_token_ttl_s", value)
-
     @property
     def page_token_ttl_s(self) -> float:
         return self.limits.ttl("page_token_ttl_s")
-
-    @page_token_ttl_s.setter
-    def page_token_ttl_s(self, value: float) -> None:
-        self.limits.set_ttl("page_token_ttl_s", value)
 
     # ---------------------------------------------------------------- reset / counters
     def reset(self) -> None:
@@ -392,7 +75,7 @@ class World:
             self.next_contact_id = 101
             self.property_groups: dict[str, dict] = {}
             self.properties: dict[str, dict] = {}
-            now = iso_ms(utcnow())
+            now = iso_ms(self.clock.now())
             self.add_property_group({"name": "contactinformation",
                                      "label": "Contact information", "displayOrder": 0},
                                     hubspot_defined=True)
@@ -435,7 +118,7 @@ class World:
     def page_token_new(self, key: tuple, offset: int) -> str:
         token = secrets.token_urlsafe(24)
         with self.lock:
-            now = time.time()
+            now = self.clock.time()
             if len(self.page_tokens) > 5000:
                 self.page_tokens = {t: v for t, v in self.page_tokens.items() if v[2] > now}
             self.page_tokens[token] = (key, offset, now + self.page_token_ttl_s)
@@ -444,14 +127,15 @@ class World:
     def page_token_offset(self, token: str, key: tuple) -> int:
         with self.lock:
             entry = self.page_tokens.get(token)
-        if entry is None or entry[0] != key or time.time() >= entry[2]:
+        if entry is None or entry[0] != key or self.clock.time() >= entry[2]:
             raise PageTokenError(token)
         return entry[1]
 
-    def expire_page_tokens(self) -> None:
-        """Make every issued next_page_token expired (for tests)."""
+    def expire_page_tokens(self) -> int:
+        """Make every issued next_page_token expired; returns how many there were."""
         with self.lock:
             self.page_tokens = {t: (k, o, 0.0) for t, (k, o, _e) in self.page_tokens.items()}
+            return len(self.page_tokens)
 
     # ---------------------------------------------------------------- Zoom data
     def add_user(self, user: User) -> User:
@@ -522,7 +206,7 @@ class World:
             props = {k: v for k, v in properties.items() if v not in (None, "")}
             props["email"] = email
             contact = Contact(id=self.next_contact_id, properties=props,
-                              created_at=when or utcnow())
+                              created_at=when or self.clock.now())
             self.next_contact_id += 1
             self.contacts[contact.id] = contact
             self.contacts_by_email[email] = contact

@@ -38,6 +38,36 @@ class SandboxApi:
     def credentials(self) -> dict:
         return requests.get(f"{self.url}/_sandbox/credentials", timeout=10).json()
 
+    def limits(self, **limits) -> dict:
+        return self._post("limits", limits)
+
+    # time and Zoom's unfinished sessions (what the outside world does between two syncs)
+    def clock(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/clock", timeout=10).json()
+
+    def advance_clock(self, seconds: float) -> dict:
+        """The sandbox's time moves forward; the product's clock does not."""
+        return self._post("clock", {"advance_s": seconds})
+
+    def zoom_report(self, uuid: str, *, ready: bool) -> dict:
+        """Zoom has (ready) or has not yet (not ready) the report of a held session."""
+        return self._post("zoom/report", {"uuid": uuid, "ready": ready})
+
+    def zoom_participants(self, uuid: str, *, durations_computed: bool | None = None,
+                          leave_minutes: dict[str, float] | None = None) -> dict:
+        """Zoom still computing a session's durations, or finishing them with real leave times
+        (minutes after the session's start, per e-mail)."""
+        body = {"uuid": uuid}
+        if durations_computed is not None:
+            body["durations_computed"] = durations_computed
+        if leave_minutes is not None:
+            body["leave_minutes"] = leave_minutes
+        return self._post("zoom/participants", body)
+
+    def expire_page_tokens(self) -> dict:
+        """Every Zoom next_page_token issued so far expires, as 15 minutes later."""
+        return self._post("zoom/page-tokens/expire")
+
     # conveniences over the state
     def hubspot_contacts(self) -> dict[str, dict]:
         contacts = self.state("hubspot")["hubspot"]["contacts"]
@@ -59,6 +89,14 @@ class SandboxApi:
         )
         response.raise_for_status()
         return response.json()["access_token"]
+
+    def zoom_revoke(self, token: str) -> dict:
+        """Revokes a Server-to-Server token at Zoom's OAuth server, as an admin can."""
+        creds = self.credentials()["zoom"]
+        response = requests.post(f"{self.url}/zoom/oauth/revoke", params={"token": token},
+                                 auth=(creds["client_id"], creds["client_secret"]), timeout=10)
+        response.raise_for_status()
+        return response.json()
 
     def zoom(self, method: str, path: str, **kw):
         """Acts as a Zoom admin would, through Zoom's own API."""

@@ -1,11 +1,13 @@
 """Fixtures for the sandbox's own tests: a fresh in-process server per test, plain requests."""
 
 import os
+import time
 
 import pytest
 import requests
 
-from sandbox import SandboxServer
+from sandbox import SandboxServer, World
+from sandbox.clock import FrozenClock
 
 
 class Client:
@@ -42,6 +44,16 @@ class Client:
 
     def faults(self, **faults) -> dict:
         response = self.http.post(f"{self.url}/_sandbox/faults", json=faults, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def clock(self) -> dict:
+        return self.http.get(f"{self.url}/_sandbox/clock", timeout=10).json()
+
+    def advance(self, seconds: float) -> dict:
+        """Moves the sandbox's time forward (what a test does instead of sleeping)."""
+        response = self.http.post(f"{self.url}/_sandbox/clock", json={"advance_s": seconds},
+                                  timeout=10)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -92,3 +104,16 @@ def client(srv) -> Client:
     c = Client(srv)
     yield c
     c.http.close()
+
+
+@pytest.fixture
+def frozen_client():
+    """A client of a sandbox whose clock stands still between advances, at noon UTC today: for
+    exact windows (Zoom's per-second limit, daily caps) and exact "N seconds ago" messages.
+    Its "now" is ``clock()["now"]``, not the test's."""
+    noon = (time.time() // 86400) * 86400 + 12 * 3600
+    world = World(clock=FrozenClock(noon))
+    with SandboxServer(world=world, record_path=os.environ.get("SANDBOX_RECORD") or None) as srv:
+        c = Client(srv)
+        yield c
+        c.http.close()

@@ -2,12 +2,13 @@
 batch failures. Each happens before the request touches state, so a retry is always safe."""
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 import requests
 
-from sandbox.limits import Faults
+from sandbox.clock import Clock
+from sandbox.faults import Faults
 
 W_UPCOMING = 81234567001
 CONTACTS = "/crm/v3/properties/contacts"
@@ -84,7 +85,8 @@ def test_faults_happen_before_state_changes(client):
 
 
 @pytest.mark.parametrize("fmt", ["seconds", "milliseconds", "iso", "none"])
-def test_rate_limit_faults_and_retry_after_formats(client, fmt):
+def test_rate_limit_faults_and_retry_after_formats(frozen_client, fmt):
+    client = frozen_client  # a Retry-After date is the sandbox's time plus the delay
     client.seed("demo")
     client.zoom_token()
     client.faults(rate_limit_rate=1, retry_after=fmt, retry_after_s=0.25 if fmt == "milliseconds"
@@ -108,8 +110,8 @@ def test_rate_limit_faults_and_retry_after_formats(client, fmt):
             assert "Retry-After" not in response.headers
         elif fmt == "iso":
             at = datetime.fromisoformat(response.headers["Retry-After"].replace("Z", "+00:00"))
-            ahead = (at - datetime.now(UTC)).total_seconds()
-            assert 0 < ahead <= 2.1
+            now = datetime.fromisoformat(client.clock()["now"].replace("Z", "+00:00"))
+            assert (at - now).total_seconds() == 1
         else:
             assert "Retry-After" not in response.headers
             assert "Retry-After-Ms" not in response.headers
@@ -146,7 +148,7 @@ def test_slow_fault_delays_the_answer(client):
 
 def test_fault_sequence_is_deterministic_for_a_seed():
     def sequence(seed):
-        faults = Faults()
+        faults = Faults(Clock())
         faults.configure({"error_rate": 0.3, "rate_limit_rate": 0.2, "seed": seed})
         return [(f.kind, f.status) if f else None for f in
                 (faults.draw("zoom") for _ in range(50))]

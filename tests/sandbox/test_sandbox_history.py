@@ -1,11 +1,11 @@
 """Zoom's history report (backfill), expired webinars of the demo seed, GET /users/{userId}."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 
-from sandbox.zoom import add_months
+from sandbox.zoom.reports import add_months
 
 W_PAST, W_OLD, W_OLDER = 81234567003, 81234567006, 81234567007
 ROW_KEYS = {"meeting_uuid", "meeting_id", "type", "host_display_name", "host_email",
@@ -40,9 +40,19 @@ def all_rows(client, date_from, date_to, **params):
 
 
 @pytest.fixture
-def demo(client):
-    client.seed("demo")
-    return client
+def demo(frozen_client):
+    """The demo seed on a sandbox whose clock stands still at noon: "today" is one day for
+    the whole test."""
+    frozen_client.seed("demo")
+    return frozen_client
+
+
+def sandbox_now(client) -> datetime:
+    return datetime.fromisoformat(client.clock()["now"].replace("Z", "+00:00"))
+
+
+def sandbox_today(client) -> date:
+    return sandbox_now(client).date()
 
 
 def test_expired_webinars_are_not_listed_but_still_readable(demo):
@@ -54,7 +64,7 @@ def test_expired_webinars_are_not_listed_but_still_readable(demo):
         detail = client.zoom("GET", f"/webinars/{wid}")
         assert detail.status_code == 200
         start = datetime.fromisoformat(detail.json()["start_time"].replace("Z", "+00:00"))
-        assert timedelta(days=days) <= datetime.now(UTC) - start < timedelta(days=days + 1)
+        assert timedelta(days=days) <= sandbox_now(client) - start < timedelta(days=days + 1)
         instances = client.zoom("GET", f"/past_webinars/{wid}/instances").json()["webinars"]
         assert len(instances) == 1
         uuid = instances[0]["uuid"]
@@ -69,7 +79,7 @@ def test_expired_webinars_are_not_listed_but_still_readable(demo):
 
 def test_history_report_lists_each_held_instance_once(demo):
     client = demo
-    today = datetime.now(UTC).date()
+    today = sandbox_today(client)
     seen, start = [], today - timedelta(days=100)
     while start <= today:
         end = min(add_months(start, 1), today)
@@ -96,7 +106,8 @@ def test_history_report_lists_each_held_instance_once(demo):
 
 def test_history_report_filters_by_start_or_end_date(demo):
     client = demo
-    rows, _ = all_rows(client, date.today() - timedelta(days=30), date.today())
+    today = sandbox_today(client)
+    rows, _ = all_rows(client, today - timedelta(days=30), today)
     row = rows[0]
     day = datetime.fromisoformat(row["start_time"].replace("Z", "+00:00")).date()
     by_start, _ = all_rows(client, day, day)
@@ -132,7 +143,7 @@ def test_history_report_range_is_at_most_one_month(demo):
 
 def test_history_report_page_token_is_bound_to_its_query(demo):
     client = demo
-    today = date.today()
+    today = sandbox_today(client)
     first = history(client, today - timedelta(days=20), today, page_size=1).json()
     token = first["next_page_token"]
     assert token and len(first["history_meetings"]) == 1 and first["page_size"] == 1

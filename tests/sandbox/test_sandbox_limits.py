@@ -1,19 +1,16 @@
 """Rate limits (/_sandbox/limits): HubSpot's rolling 10 s window and daily cap, Zoom's per-category
 QPS and daily Heavy cap, Zoom's 3-registrations rule."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
-from sandbox.zoom import RATE_LIMIT_LABELS, ROUTES
+from sandbox.zoom.routes import RATE_LIMIT_LABELS, ROUTES
 
 W_UPCOMING, W_PAST = 81234567001, 81234567003
 CONTACTS = "/crm/v3/properties/contacts"
 
 
-def next_second():
-    """Sleep to just after a wall-clock second boundary (Zoom's QPS window is one second)."""
-    now = time.time()
-    time.sleep(1 - (now - int(now)) + 0.01)
+def sandbox_now(client) -> datetime:
+    return datetime.fromisoformat(client.clock()["now"].replace("Z", "+00:00"))
 
 
 def test_limits_get_post_partial_and_null(client):
@@ -47,7 +44,8 @@ def test_no_rate_limit_headers_without_limits(client):
     assert not [h for h in response.headers if h.lower().startswith("x-hubspot-ratelimit")]
 
 
-def test_hubspot_ten_second_window(client):
+def test_hubspot_ten_second_window(frozen_client):
+    client = frozen_client
     client.limits(hubspot_per_10s=3)
     remaining = []
     for _ in range(3):
@@ -75,9 +73,9 @@ def test_hubspot_ten_second_window(client):
     assert calls["rate_limited"] == 1
     assert calls["rate_limited_by_endpoint"] == {f"hubspot GET {CONTACTS}": 1}
     # the window rolls: a limit of 3 per 10 s, with old entries pushed out
-    window = client.srv.world.limits._hs_window["publicapi:private-app:424242"]
-    for i in range(len(window)):
-        window[i] -= 10.5
+    client.advance(9)
+    assert client.hubspot("GET", CONTACTS).status_code == 429
+    client.advance(1.5)
     assert client.hubspot("GET", CONTACTS).status_code == 200
 
 
@@ -108,11 +106,11 @@ def test_every_zoom_api_route_has_a_rate_limit_category():
     assert RATE_LIMIT_LABELS[("GET", "/webinars/{webinarId}")] == "Light"
 
 
-def test_zoom_qps_per_category(client):
+def test_zoom_qps_per_category(frozen_client):
+    client = frozen_client  # every request below lands in the same sandbox second
     client.seed("demo")
     client.zoom_token()
     client.limits(zoom_qps={"light": 2, "medium": 1})
-    next_second()
     light = [client.zoom("GET", f"/webinars/{W_UPCOMING}") for _ in range(3)]
     medium = [client.zoom("GET", f"/webinars/{W_UPCOMING}/registrants") for _ in range(2)]
     heavy = [client.zoom("GET", f"/report/webinars/{W_PAST}") for _ in range(3)]  # no limit
@@ -129,18 +127,21 @@ def test_zoom_qps_per_category(client):
     assert "Retry-After" not in refused.headers
     assert medium[1].headers["X-RateLimit-Category"] == "Medium"
     assert client.calls()["rate_limited"] == 2
-    next_second()
+    client.advance(1)  # the next second
     assert client.zoom("GET", f"/webinars/{W_UPCOMING}").status_code == 200
+    assert client.zoom("GET", f"/webinars/{W_UPCOMING}").status_code == 200
+    assert client.zoom("GET", f"/webinars/{W_UPCOMING}").status_code == 429
 
 
-def test_zoom_daily_heavy_cap(client):
+def test_zoom_daily_heavy_cap(frozen_client):
+    client = frozen_client  # noon: the day does not end during the test
     client.seed("demo")
     client.limits(zoom_daily_heavy=2)
     first = client.zoom("GET", f"/report/webinars/{W_PAST}")
     assert first.status_code == 200
     assert first.headers["X-RateLimit-Limit"] == "2"
     assert first.headers["X-RateLimit-Remaining"] == "1"
-    today = datetime.now(UTC).date()
+    today = sandbox_now(client).date()
     second = client.zoom("GET", "/report/history_meetings",
                          params={"from": str(today - timedelta(days=20)), "to": str(today)})
     assert second.status_code == 200  # Heavy too: shares the cap
@@ -161,7 +162,8 @@ def test_zoom_daily_heavy_cap(client):
     assert refused.headers["Retry-After"].endswith("T00:00:00Z")
 
 
-def test_three_registrations_per_day_per_registrant_and_webinar(client):
+def test_three_registrations_per_day_per_registrant_and_webinar(frozen_client):
+    client = frozen_client  # noon: the day does not end during the test
     client.seed("demo")
     person = {"email": "repeat.visitor@example.com", "first_name": "Repeat"}
     for _ in range(3):

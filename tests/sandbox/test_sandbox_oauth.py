@@ -2,7 +2,6 @@
 
 import base64
 import hashlib
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -206,12 +205,14 @@ def test_zoom_revoke_kills_the_grant(zoom_oauth, client):
 
 
 def test_zoom_token_ttl_applies_to_s2s_and_user_tokens(zoom_oauth, client):
-    client.limits(zoom_token_ttl_s=0.3)
+    client.limits(zoom_token_ttl_s=90.3)
     user = zoom_oauth.exchange(zoom_oauth.code()).json()
     s2s = client.token_response().json()
-    assert user["expires_in"] == 1 and s2s["expires_in"] == 1
+    assert user["expires_in"] == 91 and s2s["expires_in"] == 91  # rounded up
     assert zoom_oauth.api(user["access_token"]).status_code == 200
-    time.sleep(0.4)
+    client.advance(60)
+    assert zoom_oauth.api(s2s["access_token"], PROBE).status_code == 200
+    client.advance(31)
     for token in (user["access_token"], s2s["access_token"]):
         response = zoom_oauth.api(token, PROBE)
         assert response.status_code == 401
@@ -340,11 +341,13 @@ def test_hubspot_refresh_does_not_rotate(hs_oauth):
                                "BAD_REFRESH_TOKEN")
 
 
-def test_hubspot_token_ttl_and_expired_message(hs_oauth, client):
-    client.limits(hubspot_token_ttl_s=0.2)
+def test_hubspot_token_ttl_and_expired_message(frozen_client):
+    client = frozen_client  # the clock stands still: the token expired exactly 1 s ago
+    hs_oauth = HubSpotOAuth(client)
+    client.limits(hubspot_token_ttl_s=90.2)
     tokens = hs_oauth.exchange(hs_oauth.code()).json()
-    assert tokens["expires_in"] == 1
-    time.sleep(1.3)
+    assert tokens["expires_in"] == 91
+    client.advance(91.2)
     response = hs_oauth.api(tokens["access_token"])
     assert response.status_code == 401
     body = response.json()

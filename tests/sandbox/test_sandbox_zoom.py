@@ -85,7 +85,7 @@ def test_bad_credentials_are_refused_like_zoom(client):
                                "error": "unsupported_grant_type"}
 
 
-def test_api_needs_a_valid_unexpired_bearer_token(client, srv):
+def test_api_needs_a_valid_unexpired_bearer_token(client):
     response = client.http.get(f"{client.url}/zoom/v2{PROBE}", timeout=10)
     assert response.status_code == 401
     assert response.json() == {"code": 124, "message": "Invalid access token."}
@@ -93,7 +93,7 @@ def test_api_needs_a_valid_unexpired_bearer_token(client, srv):
                                headers={"Authorization": "Bearer sbx.s1.9999999999999.x.forged"})
     assert response.status_code == 401 and response.json()["code"] == 124
 
-    srv.world.zoom_token_ttl_s = 0
+    client.limits(zoom_token_ttl_s=0)
     stale = client.token_response().json()
     assert stale["expires_in"] == 0
     response = client.http.get(f"{client.url}/zoom/v2{PROBE}", timeout=10,
@@ -198,7 +198,7 @@ def test_registrants_paginate_past_300_with_next_page_token(client):
     assert default["page_size"] == 30 and len(default["registrants"]) == 30
 
 
-def test_expired_or_foreign_page_tokens_fail_with_code_300(client, srv):
+def test_expired_or_foreign_page_tokens_fail_with_code_300(client):
     client.seed("bench", webinars=2, registrants=100, attendees=50)
     first = client.zoom("GET", "/webinars/90000000001/registrants").json()
     token = first["next_page_token"]
@@ -216,14 +216,22 @@ def test_expired_or_foreign_page_tokens_fail_with_code_300(client, srv):
                      params={"next_page_token": token})
     assert ok.status_code == 200 and ok.json()["page_number"] == 2
 
-    srv.world.expire_page_tokens()  # as if 15 minutes had passed
+    client.advance(15 * 60)  # a page token lives 15 minutes
     expired = client.zoom("GET", "/webinars/90000000001/registrants",
                           params={"next_page_token": token})
     assert expired.status_code == 400
     assert expired.json() == {"code": 300,
                               "message": "The next page token is invalid or expired."}
 
-    srv.world.page_token_ttl_s = 0
+    token = client.zoom("GET", "/past_webinars/90000000001/participants").json()[
+        "next_page_token"]
+    expire = client.http.post(f"{client.url}/_sandbox/zoom/page-tokens/expire", timeout=10)
+    assert expire.status_code == 200 and expire.json()["expired"] >= 1
+    response = client.zoom("GET", "/past_webinars/90000000001/participants",
+                           params={"next_page_token": token})
+    assert response.status_code == 400 and response.json()["code"] == 300
+
+    client.limits(page_token_ttl_s=0)
     token = client.zoom("GET", "/past_webinars/90000000001/participants").json()[
         "next_page_token"]
     response = client.zoom("GET", "/past_webinars/90000000001/participants",

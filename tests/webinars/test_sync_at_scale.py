@@ -1,7 +1,5 @@
 """Recurring webinars, attendance Zoom has not finished, incremental pushes and progress."""
 
-from datetime import timedelta
-
 import pytest
 
 from integrations.models import SyncRun
@@ -78,23 +76,14 @@ def test_each_session_of_a_recurring_webinar_is_its_own_event(sandbox, linked):
 
 # --- attendance Zoom has not finished -----------------------------------------------------
 
-def zoom_finishes_durations(server, uuid, leave_minutes: dict[str, int]) -> None:
-    """Stands in for Zoom completing a session's participant report (the sandbox has no
-    control endpoint for that yet): each person's row gets its real leave time."""
-    with server.world.lock:
-        instance = server.world.instances_by_uuid[uuid]
-        for row in instance.participants:
-            row.leave_time = instance.start_time + timedelta(minutes=leave_minutes[row.user_email])
-
-
-def test_participants_without_duration_are_fetched_again_and_completed_once(
-        sandbox_server, sandbox, linked):
+def test_participants_without_duration_are_fetched_again_and_completed_once(sandbox, linked):
     account, _ = linked
     alice, bob = ALICE["email"], BOB["email"]
     # Ended five minutes ago: Zoom lists the participants but has no durations yet.
     sandbox.seed("custom", **world(past_webinar(
         registrants=[ALICE, BOB], participants=[(alice, 0, 0), (bob, 0, 0)],
         ended_minutes_ago=5)))
+    sandbox.zoom_participants("pastUUID111==", durations_computed=False)
     webinar, run = sync_one(account, 81234567890)
 
     assert run.counts["sessions_waiting"] == 1
@@ -106,7 +95,8 @@ def test_participants_without_duration_are_fetched_again_and_completed_once(
     assert states(event) == [(alice, "register"), (bob, "register")]
     assert sandbox.hubspot_contacts()[alice]["zoomsync_webinars_attended"] == "0"
 
-    zoom_finishes_durations(sandbox_server, "pastUUID111==", {alice: 45, bob: 30})
+    # Zoom finishes the report: each person's row gets its real leave time.
+    sandbox.zoom_participants("pastUUID111==", leave_minutes={alice: 45, bob: 30})
     run = webinar_sync(webinar=webinar, trigger="test")
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert run.counts["sessions_waiting"] == 0
@@ -126,16 +116,13 @@ def test_participants_without_duration_are_fetched_again_and_completed_once(
     assert sandbox.hubspot_calls() == {}  # completed once, attendance recorded once
 
 
-def test_a_session_whose_report_is_not_ready_waits_for_the_next_sync(
-        sandbox_server, sandbox, linked):
+def test_a_session_whose_report_is_not_ready_waits_for_the_next_sync(sandbox, linked):
     account, _ = linked
     alice = ALICE["email"]
     sandbox.seed("custom", **world(past_webinar(
         registrants=[ALICE], participants=[(alice, 0, 40)], ended_minutes_ago=2)))
     # Zoom lists the session but answers 404 for its report for a while after the end.
-    world_ = sandbox_server.world
-    with world_.lock:
-        held = world_.instances_by_uuid.pop("pastUUID111==")
+    sandbox.zoom_report("pastUUID111==", ready=False)
     webinar, run = sync_one(account, 81234567890)
 
     assert run.counts["sessions_waiting"] == 1
@@ -145,8 +132,7 @@ def test_a_session_whose_report_is_not_ready_waits_for_the_next_sync(
     event = sandbox.marketing_events()["zoom-webinar-81234567890"]
     assert not event["eventCompleted"] and states(event) == [(alice, "register")]
 
-    with world_.lock:
-        world_.instances_by_uuid["pastUUID111=="] = held
+    sandbox.zoom_report("pastUUID111==", ready=True)
     run = webinar_sync(webinar=webinar, trigger="test")
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     event = sandbox.marketing_events()["zoom-webinar-81234567890"]

@@ -1,63 +1,10 @@
-"""The control API under ``/_sandbox/``: reset, seed, state, calls, credentials, limits, faults."""
+"""``GET /_sandbox/state``: what HubSpot and Zoom hold, as plain JSON for assertions."""
 
 from __future__ import annotations
 
-from .common import ControlError, Reply, iso_ms, iso_z
-from .seeds import SCENARIOS, apply_seed
-from .world import DEFAULT_PROPERTY_NAMES, World, credentials
-
-
-def reset(req) -> Reply:
-    """Empty world, no limits (default token lifetimes), no faults. Seeding keeps the last two."""
-    req.world.reset()
-    req.world.limits.clear()
-    req.world.faults.clear()
-    return Reply(200, {"ok": True})
-
-
-def _object_body(req) -> dict:
-    body = req.json()
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        raise ControlError(400, "body must be a JSON object")
-    return body
-
-
-def get_limits(req) -> Reply:
-    return Reply(200, req.world.limits.as_dict())
-
-
-def post_limits(req) -> Reply:
-    try:
-        req.world.limits.update(_object_body(req))
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from exc
-    return Reply(200, req.world.limits.as_dict())
-
-
-def get_faults(req) -> Reply:
-    return Reply(200, req.world.faults.as_dict())
-
-
-def post_faults(req) -> Reply:
-    try:
-        req.world.faults.configure(_object_body(req))
-    except ValueError as exc:
-        raise ControlError(400, str(exc)) from exc
-    return Reply(200, req.world.faults.as_dict())
-
-
-def seed(req) -> Reply:
-    params = dict(_object_body(req))
-    scenario = params.pop("scenario", None)
-    if scenario is None and not params:
-        raise ControlError(400, f"give a 'scenario' ({', '.join(SCENARIOS)}) or bench sizes")
-    try:
-        result = apply_seed(req.world, scenario, **params)
-    except (TypeError, ValueError) as exc:
-        raise ControlError(400, str(exc)) from exc
-    return Reply(200, result)
+from ..common import ControlError, Reply, iso_ms, iso_z
+from ..hubspot.models import DEFAULT_PROPERTY_NAMES
+from ..world import World
 
 
 def hubspot_state(world: World) -> dict:
@@ -119,6 +66,7 @@ def zoom_state(world: World) -> dict:
             "instances": [
                 {"uuid": i.uuid, "start_time": iso_z(i.start_time),
                  "end_time": iso_z(i.end_time), "occurrence_id": i.occurrence_id,
+                 "report_ready": i.report_ready, "durations_computed": i.durations_computed,
                  "participants": [
                      {"id": p.id, "registrant_id": p.registrant_id,
                       "user_email": p.user_email, "name": p.name,
@@ -147,44 +95,3 @@ def state(req) -> Reply:
         if section in ("", "zoom"):
             data["zoom"] = zoom_state(world)
     return Reply(200, data)
-
-
-def calls(req) -> Reply:
-    world: World = req.world
-    with world.lock:
-        return Reply(200, {
-            "total": world.calls_total,
-            "rate_limited": world.calls_rate_limited,
-            "by_endpoint": dict(sorted(world.calls.items())),
-            "rate_limited_by_endpoint": dict(sorted(world.calls_rate_limited_by.items())),
-            "by_status": dict(sorted(world.calls_by_status.items())),
-            "faults": dict(world.fault_counts),
-        })
-
-
-def calls_reset(req) -> Reply:
-    req.world.reset_calls()
-    return Reply(200, {"ok": True})
-
-
-def get_credentials(req) -> Reply:
-    return Reply(200, credentials())
-
-
-def health(req) -> Reply:
-    return Reply(200, {"ok": True, "url": req.world.base_url})
-
-
-ROUTES = [
-    ("POST", "/reset", reset, False),
-    ("POST", "/seed", seed, False),
-    ("GET", "/state", state, False),
-    ("GET", "/calls", calls, False),
-    ("POST", "/calls/reset", calls_reset, False),
-    ("GET", "/credentials", get_credentials, False),
-    ("GET", "/health", health, False),
-    ("GET", "/limits", get_limits, False),
-    ("POST", "/limits", post_limits, False),
-    ("GET", "/faults", get_faults, False),
-    ("POST", "/faults", post_faults, False),
-]

@@ -1,0 +1,39 @@
+"""The control API's routes: (method, template under ``/_sandbox``, handler, needs auth)."""
+
+from __future__ import annotations
+
+from .basics import (
+    calls,
+    calls_reset,
+    get_clock,
+    get_credentials,
+    get_faults,
+    get_limits,
+    health,
+    post_clock,
+    post_faults,
+    post_limits,
+    reset,
+    seed,
+)
+from .state import state
+from .zoom import expire_page_tokens, participants, report
+
+ROUTES = [
+    ("POST", "/reset", reset, False),
+    ("POST", "/seed", seed, False),
+    ("GET", "/state", state, False),
+    ("GET", "/calls", calls, False),
+    ("POST", "/calls/reset", calls_reset, False),
+    ("GET", "/credentials", get_credentials, False),
+    ("GET", "/health", health, False),
+    ("GET", "/limits", get_limits, False),
+    ("POST", "/limits", post_limits, False),
+    ("GET", "/faults", get_faults, False),
+    ("POST", "/faults", post_faults, False),
+    ("GET", "/clock", get_clock, False),
+    ("POST", "/clock", post_clock, False),
+    ("POST", "/zoom/report", report, False),
+    ("POST", "/zoom/participants", participants, False),
+    ("POST", "/zoom/page-tokens/expire", expire_page_tokens, False),
+]

@@ -1,0 +1,101 @@
+"""Controls that play Zoom finishing a held session, as it does in the hours after the end:
+
+- ``POST /_sandbox/zoom/report`` ``{"uuid": "...", "ready": false}``: the session is listed by
+  ``/past_webinars/{id}/instances`` but its report and participant list answer 404 (Zoom's
+  code 3001) until ``{"uuid": "...", "ready": true}``;
+- ``POST /_sandbox/zoom/participants`` ``{"uuid": "...", "durations_computed": false}``: the
+  participant rows are listed without a leave time and with a zero duration;
+  ``{"uuid": "...", "leave_minutes": {"a@x.com": 45}}`` finishes them: every row of that
+  e-mail leaves 45 minutes after the session's start, and the durations are computed (unless
+  ``"durations_computed": false`` is given too);
+- ``POST /_sandbox/zoom/page-tokens/expire``: every ``next_page_token`` issued so far expires,
+  as if their 15 minutes had passed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ..common import ControlError, Reply
+from ..world import World
+from ..zoom.models import Instance
+from .basics import object_body
+
+
+def _body(req, allowed: set[str]) -> dict:
+    body = object_body(req)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ControlError(400, f"unknown key(s): {', '.join(unknown)}; "
+                                f"known: {', '.join(sorted(allowed))}")
+    return body
+
+
+def _instance(world: World, body: dict) -> Instance:
+    uuid = body.get("uuid")
+    if not isinstance(uuid, str) or not uuid:
+        raise ControlError(400, "'uuid' (a held session's UUID) is required")
+    inst = world.instances_by_uuid.get(uuid)
+    if inst is None:
+        raise ControlError(404, f"no held session has the uuid {uuid!r}")
+    return inst
+
+
+def _flag(body: dict, key: str) -> bool | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise ControlError(400, f"'{key}' must be true or false")
+    return value
+
+
+def report(req) -> Reply:
+    body = _body(req, {"uuid", "ready"})
+    ready = _flag(body, "ready")
+    if ready is None:
+        raise ControlError(400, "'ready' (true or false) is required")
+    world: World = req.world
+    with world.lock:
+        inst = _instance(world, body)
+        inst.report_ready = ready
+        return Reply(200, {"uuid": inst.uuid, "ready": inst.report_ready})
+
+
+def _leave_times(inst: Instance, leave_minutes) -> dict[int, object]:
+    """Row index -> new leave time; checks everything before anything changes."""
+    if not isinstance(leave_minutes, dict) or not leave_minutes:
+        raise ControlError(400, "'leave_minutes' must be an object like {\"a@x.com\": 45}")
+    changes = {}
+    for email, minutes in leave_minutes.items():
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0:
+            raise ControlError(400, f"leave_minutes[{email!r}] must be a number of minutes >= 0")
+        leave = inst.start_time + timedelta(minutes=minutes)
+        rows = [i for i, p in enumerate(inst.participants)
+                if p.user_email and p.user_email.lower() == email.strip().lower()]
+        if not rows:
+            raise ControlError(400, f"{email} has no participant row in session {inst.uuid!r}")
+        for i in rows:
+            if leave < inst.participants[i].join_time:
+                raise ControlError(400, f"{email} would leave before joining")
+            changes[i] = leave
+    return changes
+
+
+def participants(req) -> Reply:
+    body = _body(req, {"uuid", "durations_computed", "leave_minutes"})
+    computed = _flag(body, "durations_computed")
+    leave_minutes = body.get("leave_minutes")
+    if computed is None and leave_minutes is None:
+        raise ControlError(400, "give 'durations_computed' and/or 'leave_minutes'")
+    world: World = req.world
+    with world.lock:
+        inst = _instance(world, body)
+        changes = _leave_times(inst, leave_minutes) if leave_minutes is not None else {}
+        for i, leave in changes.items():
+            inst.participants[i].leave_time = leave
+        inst.durations_computed = computed if computed is not None else True
+        return Reply(200, {"uuid": inst.uuid, "durations_computed": inst.durations_computed,
+                           "participants": len(inst.participants), "rows_changed": len(changes)})
+
+
+def expire_page_tokens(req) -> Reply:
+    return Reply(200, {"expired": req.world.expire_page_tokens()})

@@ -1,0 +1,66 @@
+"""What HubSpot's batch endpoints share: body and ``inputs`` validation, 207 answers with
+per-input errors, and the partial failures ``/_sandbox/faults`` injects."""
+
+from __future__ import annotations
+
+from ..common import HubSpotError, Reply, iso_ms
+from ..world import World
+
+BATCH_LIMIT = 100
+
+
+def validation_error(message: str, **extra) -> HubSpotError:
+    return HubSpotError(400, "VALIDATION_ERROR", message, **extra)
+
+
+def object_body(req) -> dict:
+    body = req.json()
+    if not isinstance(body, dict):
+        raise validation_error("Invalid input JSON: expected a JSON object.")
+    return body
+
+
+def batch_inputs(body: dict) -> list:
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list):
+        raise validation_error("Invalid input JSON: 'inputs' must be a list.")
+    if len(inputs) > BATCH_LIMIT:
+        raise validation_error(f"Batch size {len(inputs)} is greater than the limit of "
+                               f"{BATCH_LIMIT} inputs.")
+    return inputs
+
+
+def batch_times(world: World, started) -> dict:
+    return {"startedAt": iso_ms(started), "completedAt": iso_ms(world.now())}
+
+
+def partial_category(world: World) -> str:
+    return world.faults.as_dict().get("partial_category", "INTERNAL_ERROR")
+
+
+def injected_failures(world: World, refs: list[str]) -> set[int]:
+    """Indexes of inputs an injected partial fault makes fail (``partial_rate``)."""
+    failed = world.faults.failed_inputs("hubspot", len(refs))
+    if failed:
+        world.count_fault("partial")
+    return failed
+
+
+def partial_errors(world: World, refs: list[str], failed: set[int]) -> list[dict]:
+    """One error per input an injected partial fault made fail, classified as configured."""
+    category = partial_category(world)
+    if category == "VALIDATION_ERROR":
+        message = "Input {} was rejected: it is not valid for this object."
+    else:
+        message = "Internal error while processing input {}: it was not applied; retry it."
+    return [{"status": "error", "category": category, "message": message.format(refs[i]),
+             "context": {"ids": [refs[i]]}} for i in sorted(failed)]
+
+
+def batch_reply(world: World, results: list, errors: list, started) -> Reply:
+    data = {"status": "COMPLETE", "results": results}
+    if errors:
+        data["numErrors"] = len(errors)
+        data["errors"] = errors
+    data.update(batch_times(world, started))
+    return Reply(207 if errors else 200, data)

@@ -1,0 +1,49 @@
+"""HubSpot's routes: (method, template, handler, needs a bearer token)."""
+
+from __future__ import annotations
+
+from .attendance import attendance_email_create
+from .contacts import contacts_batch_read, contacts_batch_upsert, list_contacts
+from .events import complete_event, get_event, put_event, upsert_events
+from .oauth import (
+    access_token_info,
+    oauth_authorize,
+    oauth_token,
+    refresh_token_delete,
+    refresh_token_info,
+)
+from .properties import (
+    batch_create_properties,
+    create_group,
+    create_property,
+    get_property,
+    list_groups,
+    list_properties,
+)
+
+_EV = "/marketing/v3/marketing-events"
+
+
+# (method, template, handler, needs bearer token)
+ROUTES = [
+    ("GET", "/oauth/authorize", oauth_authorize, False),
+    ("POST", "/oauth/v1/token", oauth_token, False),
+    ("GET", "/oauth/v1/access-tokens/{token}", access_token_info, False),
+    ("GET", "/oauth/v1/refresh-tokens/{token}", refresh_token_info, False),
+    ("DELETE", "/oauth/v1/refresh-tokens/{token}", refresh_token_delete, False),
+    ("GET", "/crm/v3/properties/contacts/groups", list_groups, True),
+    ("POST", "/crm/v3/properties/contacts/groups", create_group, True),
+    ("GET", "/crm/v3/properties/contacts", list_properties, True),
+    ("POST", "/crm/v3/properties/contacts", create_property, True),
+    ("POST", "/crm/v3/properties/contacts/batch/create", batch_create_properties, True),
+    ("GET", "/crm/v3/properties/contacts/{propertyName}", get_property, True),
+    ("GET", "/crm/v3/objects/contacts", list_contacts, True),
+    ("POST", "/crm/v3/objects/contacts/batch/read", contacts_batch_read, True),
+    ("POST", "/crm/v3/objects/contacts/batch/upsert", contacts_batch_upsert, True),
+    ("POST", _EV + "/events/upsert", upsert_events, True),
+    ("PUT", _EV + "/events/{externalEventId}", put_event, True),
+    ("GET", _EV + "/events/{externalEventId}", get_event, True),
+    ("POST", _EV + "/events/{externalEventId}/complete", complete_event, True),
+    ("POST", _EV + "/attendance/{externalEventId}/{subscriberState}/email-create",
+     attendance_email_create, True),
+]

@@ -1,0 +1,195 @@
+"""The ``custom`` scenario: an explicit world given as JSON (what the product's tests seed)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from ..common import epoch_ms, parse_iso
+from ..world import World
+from ..zoom.models import REGISTRANT_FIELDS, Instance, Participant, Registrant, User, Webinar
+from .ids import HOST_EMAIL, join_tk, zoom_id22, zoom_uuid
+
+FIRST_USER_ID = 16_778_240
+
+
+def _dt(value, what: str) -> datetime:
+    dt = parse_iso(value)
+    if dt is None:
+        raise ValueError(f"{what}: not an ISO-8601 date-time: {value!r}")
+    return dt
+
+
+def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, hubspot=None,
+                **unknown) -> None:
+    """Load an explicit world.
+
+    ``{"users": [{"id", "email", "first_name", "last_name"}],
+       "webinars": [{"id", "topic", "type", "start_time", "duration", "host_id", "uuid"?,
+                     "settings"?, "occurrences"?, "recurrence"?,
+                     "registrants": [{"email", "first_name", "last_name", "status",
+                                      "create_time", "id"?, <standard fields>,
+                                      "custom_questions"}],
+                     "instances": [{"uuid", "start_time", "end_time",
+                                    "participants": [{"join_time", "leave_time",
+                                                      "registrant_email" | "registrant_id",
+                                                      "user_email", "name"}]}]}],
+       "hubspot": {"contacts": [{"email", "properties": {...}}]}}``
+    """
+    if unknown:
+        raise ValueError(f"unknown custom-world keys: {', '.join(sorted(unknown))}")
+    now = world.now()
+    _custom_users(world, rng, users or [], now)
+    for i, data in enumerate(webinars or []):
+        _custom_webinar(world, rng, data, f"webinars[{i}]")
+    _custom_contacts(world, (hubspot or {}).get("contacts") or [], now)
+
+
+def _custom_users(world: World, rng: random.Random, users: list, now: datetime) -> None:
+    for i, u in enumerate(users):
+        if not isinstance(u, dict) or not u.get("email"):
+            raise ValueError(f"users[{i}] needs an email")
+        world.add_user(User(id=str(u.get("id") or zoom_id22(rng)), email=u["email"],
+                            first_name=u.get("first_name", ""),
+                            last_name=u.get("last_name", ""), dept=u.get("dept", ""),
+                            timezone=u.get("timezone", "UTC"),
+                            pmi=int(u.get("pmi", 5_550_000_000 + i)),
+                            type=int(u.get("type", 2)),
+                            created_at=now - timedelta(days=365)))
+    if not world.users:
+        world.add_user(User(id=zoom_id22(rng), email=HOST_EMAIL, first_name="Maya",
+                            last_name="Chen", pmi=5_551_234_567,
+                            created_at=now - timedelta(days=365)))
+
+
+def _custom_contacts(world: World, contacts: list, now: datetime) -> None:
+    for i, c in enumerate(contacts):
+        if not isinstance(c, dict) or not c.get("email"):
+            raise ValueError(f"hubspot.contacts[{i}] needs an email")
+        props = c.get("properties")
+        if props is None:
+            props = {k: v for k, v in c.items() if k != "email"}
+        unknown_props = [k for k in props if k not in world.properties]
+        if unknown_props:
+            raise ValueError(f"hubspot.contacts[{i}]: unknown properties {unknown_props}")
+        world.create_contact(c["email"], {k: str(v) for k, v in props.items()
+                                          if v is not None},
+                             when=now - timedelta(days=100 - i))
+
+
+def _custom_webinar(world: World, rng: random.Random, data: dict, where: str) -> None:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object")
+    try:
+        wid = int(data["id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"{where}.id must be a number") from None
+    if wid in world.webinars:
+        raise ValueError(f"{where}: duplicate webinar id {wid}")
+    host_id = data.get("host_id") or world.users[0].id
+    if host_id not in world.users_by_id:
+        raise ValueError(f"{where}.host_id {host_id!r} is not one of the users")
+    start = _dt(data.get("start_time"), f"{where}.start_time")
+    duration = int(data.get("duration", 60))
+    occurrences = [
+        {"occurrence_id": str(o.get("occurrence_id") or epoch_ms(_dt(o["start_time"], where))),
+         "start_time": _dt(o["start_time"], f"{where}.occurrences"),
+         "duration": int(o.get("duration", duration)), "status": o.get("status", "available")}
+        for o in data.get("occurrences") or []
+    ]
+    regs_in = data.get("registrants") or []
+    titles = []
+    for r in regs_in:
+        for q in r.get("custom_questions") or []:
+            if q.get("title") and q["title"] not in titles:
+                titles.append(q["title"])
+    questions = data.get("custom_questions") or [
+        {"title": t, "type": "short", "required": False, "answers": []} for t in titles]
+    w = world.add_webinar(Webinar(
+        id=wid, uuid=data.get("uuid") or zoom_uuid(rng), host_id=host_id,
+        topic=str(data.get("topic") or f"Webinar {wid}"), type=int(data.get("type", 5)),
+        start_time=start, duration=duration, timezone=data.get("timezone", "UTC"),
+        agenda=data.get("agenda", ""), created_at=min(start, world.now()) - timedelta(days=30),
+        settings=dict(data.get("settings") or {}), recurrence=data.get("recurrence"),
+        occurrences=occurrences, password=str(data.get("password", "")),
+        reg_token=zoom_id22(rng), custom_questions=questions))
+    for j, r in enumerate(regs_in):
+        _custom_registrant(world, rng, w, r, j, f"{where}.registrants[{j}]")
+    user_id = FIRST_USER_ID
+    for j, inst_data in enumerate(data.get("instances") or []):
+        user_id = _custom_instance(world, rng, w, data, inst_data, j, user_id,
+                                   f"{where}.instances[{j}]")
+
+
+def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,
+                       rw: str) -> None:
+    if not isinstance(r, dict) or not r.get("email"):
+        raise ValueError(f"{rw} needs an email")
+    status = r.get("status", "approved")
+    if status not in ("approved", "pending", "denied", "cancelled"):
+        raise ValueError(f"{rw}.status {status!r} is not approved|pending|denied|cancelled")
+    if r["email"].strip().lower() in w.reg_by_email:
+        raise ValueError(f"{rw}: {r['email']} is registered twice")
+    created = (_dt(r["create_time"], f"{rw}.create_time") if r.get("create_time")
+               else min(w.start_time, world.now()) - timedelta(days=1, minutes=j))
+    fields = {k: str(r[k]) for k in REGISTRANT_FIELDS if r.get(k) not in (None, "")}
+    world.add_registrant(w, Registrant(
+        id=str(r.get("id") or zoom_id22(rng)), email=r["email"],
+        first_name=r.get("first_name", ""), last_name=r.get("last_name", ""),
+        fields=fields or None,
+        custom_questions=[{"title": q["title"], "value": str(q.get("value", ""))}
+                          for q in r.get("custom_questions") or []] or None,
+        status=status, create_time=created, tk=join_tk(rng),
+        occurrence_ids=r.get("occurrence_ids")))
+
+
+def _custom_instance(world: World, rng: random.Random, w: Webinar, data: dict, inst_data: dict,
+                     j: int, user_id: int, iw: str) -> int:
+    """Adds one held instance with its participant rows; returns the last user id used."""
+    i_start = _dt(inst_data.get("start_time") or data.get("start_time"), f"{iw}.start_time")
+    i_end = (_dt(inst_data["end_time"], f"{iw}.end_time") if inst_data.get("end_time")
+             else i_start + timedelta(minutes=w.duration))
+    uuid = inst_data.get("uuid") or (w.uuid if j == 0 and w.type == 5 else zoom_uuid(rng))
+    if uuid in world.instances_by_uuid:
+        raise ValueError(f"{iw}: duplicate instance uuid {uuid!r}")
+    inst = Instance(uuid=uuid, webinar_id=w.id, start_time=i_start, end_time=i_end,
+                    occurrence_id=inst_data.get("occurrence_id"))
+    ids: dict[str, str] = {}
+    for k, p in enumerate(inst_data.get("participants") or []):
+        user_id += 1
+        inst.participants.append(_custom_participant(rng, w, p, ids, user_id,
+                                                     f"{iw}.participants[{k}]"))
+    inst.participants.sort(key=lambda row: row.join_time)
+    world.add_instance(w, inst)
+    return user_id
+
+
+def _custom_participant(rng: random.Random, w: Webinar, p: dict, ids: dict[str, str],
+                        user_id: int, pw: str) -> Participant:
+    reg = None
+    if p.get("registrant_id"):
+        reg = w.reg_by_id.get(p["registrant_id"])
+        if reg is None:
+            raise ValueError(f"{pw}: unknown registrant_id {p['registrant_id']!r}")
+    elif p.get("registrant_email"):
+        reg = w.reg_by_email.get(p["registrant_email"].strip().lower())
+        if reg is None:
+            raise ValueError(f"{pw}: {p['registrant_email']} is not a registrant")
+    email = p.get("user_email", reg.email if reg else "") or ""
+    name = p.get("name") or (f"{reg.first_name} {reg.last_name}".strip() if reg
+                             else email or "Guest")
+    key = reg.id if reg else (email.lower() or "")
+    if "id" in p:
+        pid = str(p["id"])
+    elif key:
+        pid = ids.setdefault(key, zoom_id22(rng))
+    else:
+        pid = ""  # a guest who is not signed in to Zoom
+    return Participant(
+        id=pid, name=name, user_id=str(p.get("user_id", user_id)),
+        registrant_id=reg.id if reg else "", user_email=email,
+        join_time=_dt(p.get("join_time"), f"{pw}.join_time"),
+        leave_time=_dt(p.get("leave_time"), f"{pw}.leave_time"),
+        failover=bool(p.get("failover", False)),
+        status=p.get("status", "in_meeting"),
+        internal_user=bool(p.get("internal_user", False)))
