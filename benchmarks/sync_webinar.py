@@ -12,9 +12,10 @@ scratch database: the script migrates it and refuses one that already holds webi
 Progress goes to stderr; the last line of stdout is one JSON object:
 
 - zoom_calls, hubspot_calls: API calls of the first sync, as the sandbox counted them;
-- lower_bound_calls = ceil(R/300) + ceil(P/300) + 2·ceil(R/100) + ceil(R/100) + ceil(A/100) + 2
-  (registrant and participant pages; contacts read and upserted; register and attend records;
-  event upsert and complete), call_ratio = (zoom_calls + hubspot_calls) / lower_bound_calls,
+- lower_bound_calls = ceil(R/300) + ceil(P/300) + 2·ceil(R/100) + ceil((R−D)/100)
+  + ceil(A/100) + 2 (registrant and participant pages; contacts read and upserted; register
+  records of all but the D denied; attend records; event upsert and complete),
+  call_ratio = (zoom_calls + hubspot_calls) / lower_bound_calls,
   fixed_calls = calls that do not grow with the webinar (token, webinar details, the pending
   and denied registrant lists, held sessions, the session report, our contact properties),
   call_ratio_excluding_fixed = the same ratio with up to 10 of those left out;
@@ -106,7 +107,8 @@ def main(argv=None) -> int:
         env = _environment(sandbox.url, tmp.name)
         os.environ.update(env)
         webinar_id = _prepare_database()
-        _zoom_status(sandbox.url, webinar_id, "deny", max(1, round(R * DENIED_SHARE)))
+        denied = max(1, round(R * DENIED_SHARE))
+        _zoom_status(sandbox.url, webinar_id, "deny", denied)
         _post(sandbox.url, "calls/reset")  # linking and discovery are not part of the sync
 
         log("first and second sync in a child process")
@@ -135,13 +137,14 @@ def main(argv=None) -> int:
     zoom_calls = sum(v for k, v in calls1.items() if k.startswith("zoom "))
     hubspot_calls = sum(v for k, v in calls1.items() if k.startswith("hubspot "))
     lower = (math.ceil(R / 300) + math.ceil(P / 300) + 2 * math.ceil(R / 100)
-             + math.ceil(R / 100) + math.ceil(A / 100) + 2)
+             + math.ceil((R - denied) / 100) + math.ceil(A / 100) + 2)
     registrant_pages = calls1.get(SCALING[0], 0)
     fixed = (sum(v for k, v in calls1.items() if k not in SCALING)
              + max(0, registrant_pages - math.ceil(R / 300)))
     total_calls = zoom_calls + hubspot_calls
     result = {
         "registrants": R,
+        "denied": denied,
         "attendees": A,
         "participant_rows": P,
         "zoom_calls": zoom_calls,
