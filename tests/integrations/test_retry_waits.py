@@ -72,7 +72,7 @@ def test_hubspot_daily_limit_sends_one_request_and_never_waits(sandbox):
         client.list_property_groups()
 
     assert "daily API limit" in exc.value.message
-    assert waits == [], "waited to retry a quota that only comes back tomorrow"
+    assert waits == [], "retried although the daily quota only comes back tomorrow"
     assert sandbox.calls()["total"] == 1, "requests sent after the daily limit was reached"
     assert client.stats["requests"] - sent_before == 1
 
@@ -88,7 +88,7 @@ def test_a_retry_after_longer_than_the_longest_wait_fails_at_once(sandbox, setti
         client.list_property_groups()
 
     assert exc.value.retry_after == 6
-    assert waits == [], "waited longer than API_MAX_RETRY_WAIT_S"
+    assert waits == [], "retried although the service asked for a wait over API_MAX_RETRY_WAIT_S"
     assert sandbox.calls()["total"] == 1, "requests sent for one call"
     assert client.stats["requests"] == 1
 
@@ -111,6 +111,6 @@ def test_zoom_daily_limit_fails_at_once_until_midnight(sandbox, linked):
             list(client.iter_past_webinar_pages(date_from=today, date_to=today))
 
     assert exc.value.retry_after == pytest.approx(12 * 3600, abs=60)
-    assert waits == [], "waited to retry a quota that only comes back at midnight"
+    assert waits == [], "retried although the daily quota only comes back at midnight"
     assert sandbox.calls()["total"] == 1, "requests sent after the daily limit was reached"
     assert client.stats["requests"] - sent_before == 1
