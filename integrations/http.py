@@ -11,6 +11,7 @@ import logging
 import random
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -86,13 +87,15 @@ class JsonApi:
 
     def __init__(self, *, base_url: str, session: requests.Session | None = None,
                  timeout: float | None = None, max_retries: int | None = None,
-                 max_retry_wait_s: float | None = None):
+                 max_retry_wait_s: float | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session()
         self.timeout = timeout or settings.API_TIMEOUT_S
         self.max_retries = settings.API_MAX_RETRIES if max_retries is None else max_retries
         self.max_retry_wait_s = (settings.API_MAX_RETRY_WAIT_S if max_retry_wait_s is None
                                  else max_retry_wait_s)
+        self.sleep = sleep  # how a retry waits (replaceable, e.g. to see the waits asked for)
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "paced_s": 0.0}
 
     # hooks for the service clients
@@ -195,4 +198,4 @@ class JsonApi:
 
     def _sleep(self, seconds: float) -> None:
         self.stats["retries"] += 1
-        time.sleep(seconds)
+        self.sleep(seconds)

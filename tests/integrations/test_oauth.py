@@ -7,11 +7,11 @@ Django test client, exactly as a browser would.
 
 import logging
 import time
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+import time_machine
 from django.db import connection
 
 from integrations.models import HubSpotPortal, UsedOAuthState, ZoomAccount
@@ -224,12 +224,9 @@ def test_a_state_for_the_other_service_is_refused(oauth_apps, admin_client):
     assert not ZoomAccount.objects.exists()
 
 
-def test_an_expired_state_is_refused(oauth_apps, admin_client, monkeypatch):
-    eleven_minutes_ago = time.time() - 660
-    monkeypatch.setattr("django.core.signing.time",
-                        SimpleNamespace(time=lambda: eleven_minutes_ago))
-    url = authorize(admin_client, "zoom")
-    monkeypatch.undo()
+def test_an_expired_state_is_refused(oauth_apps, admin_client):
+    with time_machine.travel(time.time() - 660):  # pressed "Connect" eleven minutes ago
+        url = authorize(admin_client, "zoom")
     response = admin_client.get(consent(url), follow=True)
     assert response.redirect_chain[-1][0] == ZOOM_CHANGELIST
     assert "took longer than 10 minutes and expired" in messages_of(response)[0]

@@ -1,5 +1,6 @@
 """The real django-q2 cluster: ticking a webinar enqueues a task that a worker process runs."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -29,7 +30,21 @@ def worker_database_url() -> str:
     return f"postgres://{user}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def test_checkbox_sync_runs_on_a_worker_process(sandbox, linked, monkeypatch, settings):
+def stop(worker: subprocess.Popen) -> None:
+    """Stops the worker's whole process group, waiting a bounded time at each step."""
+    for sig, grace_s in ((signal.SIGTERM, 5), (signal.SIGKILL, 10)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, sig)
+        try:
+            worker.wait(timeout=grace_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    raise AssertionError(f"the worker (pid {worker.pid}) did not stop even when killed")
+
+
+def test_checkbox_sync_runs_on_a_worker_process(sandbox, linked, monkeypatch, settings,
+                                                tmp_path):
     from django_q.tasks import Conf
 
     monkeypatch.setattr(Conf, "SYNC", False)  # enqueue for real, on the ORM broker
@@ -44,24 +59,23 @@ def test_checkbox_sync_runs_on_a_worker_process(sandbox, linked, monkeypatch, se
            "ZOOM_OAUTH_BASE_URL": settings.ZOOM_OAUTH_BASE_URL,
            "ZOOM_API_BASE_URL": settings.ZOOM_API_BASE_URL,
            "HUBSPOT_API_BASE_URL": settings.HUBSPOT_API_BASE_URL}
-    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    # The worker writes to a file, not a pipe: it can never block on a full pipe, and reading
+    # its output afterwards cannot hang.
+    log_path = tmp_path / "qcluster.log"
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
     try:
         run = webinar_sync_toggle(webinar=webinar, enabled=True, trigger="checkbox")
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and worker.poll() is None:
             run.refresh_from_db()
             if run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.FAILED):
                 break
-            time.sleep(0.3)
+            time.sleep(0.3)  # the worker is another process: real time has to pass
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            output = worker.communicate(timeout=3)[0]
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            output = worker.communicate()[0]
-        output = output.decode(errors="replace")
+        stop(worker)
+    output = log_path.read_text(errors="replace")
     assert run.status == SyncRun.Status.SUCCEEDED, (run.status, run.error, output[-2000:])
     assert "alice@customer.example" in sandbox.hubspot_contacts()
