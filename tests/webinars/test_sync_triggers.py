@@ -8,6 +8,7 @@ from integrations.models import SyncRun
 from tests.scenarios import past_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import webinars_discover
+from webinars.services.runs import webinar_runs
 from webinars.services.triggers import webinar_sync_toggle
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def test_ticking_sync_in_the_admin_queues_the_sync_once_the_save_commits(
     assert len(callbacks) == 1
     callbacks[0]()  # the commit
     queued = OrmQ.objects.get()
-    run = SyncRun.objects.get(webinar=webinar)
+    run = webinar_runs(webinar=webinar).get()
     assert queued.func() == "webinars.tasks.sync_webinar"
     assert queued.args() == (webinar.pk, run.pk)
     assert run.status == SyncRun.Status.QUEUED and run.trigger == "checkbox"
