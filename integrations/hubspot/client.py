@@ -5,7 +5,6 @@ failed inputs only, when HubSpot's error says they may succeed later; inputs Hub
 for good raise BatchErrors naming them.
 """
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
@@ -123,8 +122,7 @@ class HubSpotClient(BearerTokenApi):
                 pending = [item for item in pending if input_id(item).lower() in retry_ids]
                 if not pending:
                     break
-                self.stats["retries"] += 1
-                time.sleep(backoff_delay(attempt))
+                self._sleep(backoff_delay(attempt))
         return results
 
     # --- account -------------------------------------------------------------------------
