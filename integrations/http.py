@@ -86,7 +86,7 @@ class JsonApi:
 
     def __init__(self, *, base_url: str, session: requests.Session | None = None,
                  timeout: float | None = None, max_retries: int | None = None,
-                 max_retry_wait_s: float | None = None):
+                 max_retry_wait_s: float | None = None, sleep=time.sleep):
         self.base_url = base_url.rstrip("/")
         self.session = session or build_session()
         self.timeout = timeout or settings.API_TIMEOUT_S
@@ -94,6 +94,7 @@ class JsonApi:
         self.max_retry_wait_s = (settings.API_MAX_RETRY_WAIT_S if max_retry_wait_s is None
                                  else max_retry_wait_s)
         self.stats = {"requests": 0, "retries": 0, "rate_limited": 0, "paced_s": 0.0}
+        self._sleep_for = sleep  # how a retry waits (a test can record the waits instead)
 
     # hooks for the service clients
     def _auth_headers(self) -> dict:
@@ -195,4 +196,4 @@ class JsonApi:
 
     def _sleep(self, seconds: float) -> None:
         self.stats["retries"] += 1
-        time.sleep(seconds)
+        self._sleep_for(seconds)
