@@ -1,0 +1,12 @@
+"""What an OAuth token endpoint shows of itself in logs and tracebacks: the app, never its
+secret."""
+
+from integrations.hubspot.oauth import HubSpotOAuth
+from integrations.zoom.oauth import ZoomOAuth
+
+
+def test_an_oauth_client_names_its_app_but_not_its_secret():
+    for cls in (ZoomOAuth, HubSpotOAuth):
+        client = cls(client_id="app-123", client_secret="s3cret-value", base_url="http://x")
+        assert repr(client) == f"{cls.__name__}(client_id='app-123')"
+        assert "s3cret-value" not in repr(client)
