@@ -130,3 +130,26 @@ def test_without_a_host_email_the_account_organizes_and_the_schedule_gives_the_t
         "2027-03-04T16:30:00.000Z", "2027-03-04T17:00:00.000Z")
     assert marketing_events_push(client=hubspot_client_for(portal=portal),
                                  webinar=webinar) == 0
+
+
+def test_a_session_with_no_fixed_time_is_an_event_without_dates(sandbox, linked):
+    """Zoom's recurring webinars "with no fixed time" have sessions without a start."""
+    account, portal = linked
+    webinar = Webinar.objects.create(zoom_account=account, zoom_id="86666666666", type=6,
+                                     topic="Office hours", host_email="host@acme.example")
+    WebinarInstance.objects.create(webinar=webinar, occurrence_id="1", scheduled_duration=60)
+    marketing_events_push(client=hubspot_client_for(portal=portal), webinar=webinar)
+    event = hubspot_event(sandbox, "zoom-webinar-86666666666-1")
+    assert event["eventName"] == "Office hours"
+    assert event["startDateTime"] is None and event["endDateTime"] is None
+
+
+def test_an_event_name_is_cut_to_what_hubspot_takes(sandbox, linked):
+    account, portal = linked
+    webinar = Webinar.objects.create(zoom_account=account, zoom_id="85555555555",
+                                     topic="Long " * 60, host_email="host@acme.example")
+    WebinarInstance.objects.create(webinar=webinar, scheduled_duration=60,
+                                   scheduled_start=datetime(2027, 3, 4, 16, 30, tzinfo=UTC))
+    marketing_events_push(client=hubspot_client_for(portal=portal), webinar=webinar)
+    assert hubspot_event(sandbox, "zoom-webinar-85555555555")["eventName"] == (
+        "Long " * 60)[:250]
