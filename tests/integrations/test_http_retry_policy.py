@@ -10,6 +10,7 @@ import requests
 from integrations.errors import (
     AuthenticationFailed,
     IntegrationError,
+    InvalidRequest,
     NotFound,
     RateLimited,
     ServiceUnreachable,
@@ -112,17 +113,19 @@ def test_a_429_without_retry_after_backs_off(sandbox, settings):
 
 def test_server_errors_are_retried_until_max_retries_then_fail(sandbox, settings):
     settings.API_RETRY_BACKOFF_S = 0.5
-    faults(sandbox, {"error_rate": 1.0, "services": ["hubspot"]})
+    faults(sandbox, {"error_rate": 1.0, "services": ["hubspot"], "seed": 2})
     waits = []
-    client = hubspot(sandbox, waits.append, max_retries=3)
+    client = hubspot(sandbox, waits.append, max_retries=4)
     with pytest.raises(TransientError) as exc:
         client.list_property_groups()
-    assert hubspot_calls(sandbox) == 4  # the first try and three retries
-    assert len(waits) == 3 and all(0 <= w <= 0.5 * 2 ** i for i, w in enumerate(waits))
+    assert hubspot_calls(sandbox) == 5  # the first try and four retries
+    # every kind of server error was retried (the sandbox drew each of them)
+    assert {"500", "502", "503", "504"} <= set(sandbox.calls()["by_status"])
+    assert len(waits) == 4 and all(0 <= w <= 0.5 * 2 ** i for i, w in enumerate(waits))
     assert exc.value.status in (500, 502, 503, 504)
     assert not isinstance(exc.value, RateLimited)
-    assert "after 4 attempt(s)" in exc.value.message
-    assert client.stats == {**client.stats, "requests": 4, "retries": 3, "rate_limited": 0}
+    assert "after 5 attempt(s)" in exc.value.message
+    assert client.stats == {**client.stats, "requests": 5, "retries": 4, "rate_limited": 0}
 
 
 def test_no_retries_means_one_attempt(sandbox):
@@ -180,7 +183,26 @@ def test_an_unreachable_host_is_tried_max_retries_plus_one_times(db):
     assert client.base_url == "http://127.0.0.1:9/hubspot"
 
 
+def test_a_service_that_does_not_answer_in_time_is_given_up_on(sandbox, settings):
+    settings.API_TIMEOUT_S = 0.3
+    faults(sandbox, {"slow_rate": 1.0, "slow_s": 1.5, "services": ["hubspot"]})
+    waits = []
+    with pytest.raises(ServiceUnreachable) as exc:
+        hubspot(sandbox, waits.append, max_retries=1).list_property_groups()
+    assert "Timeout" in exc.value.message and len(waits) == 1
+
+
 # --- answers that are not retried ---------------------------------------------------------
+
+def test_a_rejected_request_is_not_retried(sandbox):
+    waits = []
+    client = hubspot(sandbox, waits.append)
+    with pytest.raises(InvalidRequest) as exc:
+        client.request("POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": "x"})
+    assert exc.value.status == 400 and waits == []
+    assert sandbox.calls()["total"] == 1
+
+
 
 def test_a_404_is_not_retried_and_says_what_was_missing(sandbox):
     waits = []

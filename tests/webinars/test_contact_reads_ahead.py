@@ -37,7 +37,7 @@ def test_new_contacts_are_read_during_the_zoom_listing(settings, tmp_path):
             client_secret=creds["zoom"]["client_secret"],
             webhook_secret=creds["zoom"]["webhook_secret"], name="Sandbox Zoom")
         registrants = [{"email": f"p{i}@crowd.example", "first_name": "P",
-                        "status": "approved"} for i in range(2)]
+                        "status": "approved"} for i in range(3)]
         sandbox.seed("custom", **world(past_webinar(
             registrants=registrants,
             participants=[("p0@crowd.example", 0, 30),
@@ -45,7 +45,7 @@ def test_new_contacts_are_read_during_the_zoom_listing(settings, tmp_path):
         )))
         sync_one(account, 81234567890)
         contacts = sandbox.hubspot_contacts()
-    assert sorted(contacts) == ["p0@crowd.example", "p1@crowd.example",
+    assert sorted(contacts) == ["p0@crowd.example", "p1@crowd.example", "p2@crowd.example",
                                 "walkin@crowd.example"]
 
     exchanges = [json.loads(line) for line in record.read_text().splitlines()]
@@ -53,14 +53,14 @@ def test_new_contacts_are_read_during_the_zoom_listing(settings, tmp_path):
     reads = [i for i, step in enumerate(sequence) if step == READ]
     first_participants = sequence.index(PARTICIPANTS)
     first_upsert = sequence.index(UPSERT)
-    # the two registrants (one full batch) are read before the attendance is listed; the
-    # walk-in, who did not register, once the listing is done; nothing is read twice
+    # a full batch of registrants is read before the attendance is listed; the third waits
+    # for a full batch with the walk-in, who did not register; nothing is read twice
     assert len(reads) == 2
     assert reads[0] < first_participants < reads[1] < first_upsert
     read_emails = [sorted(i["id"] for i in exchanges[r]["request_body"]["inputs"])
                    for r in reads]
     assert read_emails == [["p0@crowd.example", "p1@crowd.example"],
-                           ["walkin@crowd.example"]]
+                           ["p2@crowd.example", "walkin@crowd.example"]]
 
 
 def test_profile_fields_hubspot_already_has_are_kept(sandbox, linked):
