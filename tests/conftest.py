@@ -1,7 +1,6 @@
 """Shared fixtures: a real sandbox over HTTP, and linked accounts pointing at it."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -70,31 +69,17 @@ class SandboxApi:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The SQLite test database is a file named after the test process (see
     config/settings/test.py). A process forked after the settings were loaded — mutmut runs
     each mutant's tests that way, several at once — would inherit its parent's file name, so
-    the file is named after the process that runs this session.
-
-    With --reuse-db (mutation runs), such a process starts from a copy of the database its
-    parent made instead of creating the schema again, and removes the copy when it is done."""
+    the file is named after the process that runs this session."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
     name = (db.get("TEST") or {}).get("NAME") or ""
-    if not (db["ENGINE"].endswith("sqlite3") and "test-db-" in name):
-        yield
-        return
-    mine = Path(name).with_name(f"test-db-{os.getpid()}.sqlite3")
-    parents = mine.with_name(f"test-db-{os.getppid()}.sqlite3")
-    db["TEST"]["NAME"] = str(mine)
-    copied = bool(request.config.getoption("reuse_db") and not mine.exists()
-                  and parents.exists())
-    if copied:
-        shutil.copyfile(parents, mine)
-    yield
-    if copied:
-        mine.unlink(missing_ok=True)
+    if db["ENGINE"].endswith("sqlite3") and "test-db-" in name:
+        db["TEST"]["NAME"] = str(Path(name).with_name(f"test-db-{os.getpid()}.sqlite3"))
 
 
 @pytest.fixture(scope="session")

@@ -36,13 +36,15 @@ def zoom_webinar(sandbox, zoom_id) -> dict:
 def test_a_held_webinar_is_an_event_with_its_details_and_actual_times(sandbox, linked):
     account, _ = linked
     agenda = "Pipeline reviews, forecasting and the metrics that matter. " * 30  # 1,800 chars
-    data = past_webinar(end_offset_min=52)  # ran 52 of its 60 scheduled minutes
+    data = past_webinar(end_offset_min=52)  # ended at minute 52 of its 60 scheduled minutes
     data["agenda"] = agenda
+    scheduled = datetime.fromisoformat(data["start_time"].replace("Z", "+00:00"))
+    start = scheduled + timedelta(minutes=7)  # and started 7 minutes late
+    data["instances"][0]["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
     sandbox.seed("custom", **world(data))
     sync_one(account, 81234567890)
 
     event = hubspot_event(sandbox, "zoom-webinar-81234567890")
-    start = datetime.fromisoformat(data["start_time"].replace("Z", "+00:00"))
     assert {k: event[k] for k in ("externalAccountId", "externalEventId", "eventName",
                                   "eventOrganizer", "eventType", "eventUrl",
                                   "eventDescription", "customProperties")} == {
@@ -56,7 +58,7 @@ def test_a_held_webinar_is_an_event_with_its_details_and_actual_times(sandbox, l
         "customProperties": [],
     }
     assert event["startDateTime"] == start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    assert event["endDateTime"] == (start + timedelta(minutes=52)).strftime(
+    assert event["endDateTime"] == (scheduled + timedelta(minutes=52)).strftime(
         "%Y-%m-%dT%H:%M:%S.000Z")
     assert event["eventCompleted"] is True
 
