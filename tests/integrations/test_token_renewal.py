@@ -77,6 +77,21 @@ def test_short_lived_tokens_are_kept_for_most_of_their_life(sandbox):
     for _ in range(3):
         client.get_user("me")
     assert calls(sandbox, ZOOM_TOKEN) == 1
+    account.refresh_from_db()  # the lifetime Zoom gave, not a default hour
+    assert expiring_in(seconds=5) < account.token_expires_at < expiring_in(seconds=10)
+
+
+def test_a_token_in_the_last_quarter_of_a_short_life_is_renewed(sandbox):
+    import time
+
+    limits(sandbox, {"zoom_token_ttl_s": 2})  # renewed once less than 0.5 s is left
+    account = s2s_account(sandbox)
+    sandbox.reset_calls()
+    client = zoom_client_for(account=account)
+    client.get_user("me")
+    time.sleep(1.6)
+    client.get_user("me")
+    assert calls(sandbox, ZOOM_TOKEN) == 2 and refusals(sandbox) == 0
 
 
 def test_a_regional_api_url_given_with_the_token_is_kept_for_the_next_calls(sandbox, settings):
@@ -161,6 +176,7 @@ def test_a_refused_refresh_token_says_which_service_refused_it(sandbox):
     assert exc.value.message.startswith(
         "Zoom account “User OAuth Zoom” needs to be reconnected: Zoom no longer accepts its "
         "refresh token (")
+    assert exc.value.detail and exc.value.detail in exc.value.message  # the service's words
     account.refresh_from_db()
     assert account.status == ConnectionStatus.RECONNECT_NEEDED
 
@@ -239,8 +255,19 @@ def test_a_refused_hubspot_refresh_token_says_hubspot_refused_it(sandbox, hubspo
     assert exc.value.message.startswith(
         f"HubSpot portal “{portal}” needs to be reconnected: HubSpot no longer accepts its "
         "refresh token (")
+    assert exc.value.detail and exc.value.detail in exc.value.message  # the service's words
     portal.refresh_from_db()
     assert portal.status == ConnectionStatus.RECONNECT_NEEDED and portal.access_token == ""
+
+
+def test_wrong_app_credentials_are_not_a_dead_refresh_token(sandbox, hubspot_app):
+    portal = oauth_portal(sandbox, hubspot_app, client_secret="not-the-app-secret",
+                          token_expires_at=expiring_in(seconds=-1))
+    with pytest.raises(AuthenticationFailed) as exc:
+        hubspot_client_for(portal=portal).list_property_groups()
+    assert not isinstance(exc.value, ReconnectNeeded)
+    assert exc.value.message.startswith("HubSpot refused the app credentials: ")
+    assert len(exc.value.message) > len("HubSpot refused the app credentials: ") + 5
 
 
 def test_a_private_app_token_is_never_renewed(sandbox):
