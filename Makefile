@@ -9,7 +9,7 @@ DEMO_ENV := ZOOM_OAUTH_BASE_URL=$(SANDBOX)/zoom ZOOM_API_BASE_URL=$(SANDBOX)/zoo
 	HUBSPOT_API_BASE_URL=$(SANDBOX)/hubspot SANDBOX_PORT=$(SANDBOX_PORT) \
 	DJANGO_SETTINGS_MODULE=config.settings.local
 
-.PHONY: install demo test test-postgres lint format clean
+.PHONY: install demo test test-postgres lint format mutation clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: install
 	mkdir -p var
 	$(BIN)/pytest
 
+# Mutation testing of the modules that decide what reaches HubSpot (pyproject.toml
+# [tool.mutmut]); the last line printed is one JSON object with the score.
+mutation: install
+	mkdir -p var
+	$(BIN)/python benchmarks/mutation.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
@@ -38,4 +44,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 .pytest_cache
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache mutants

@@ -1,6 +1,7 @@
 """Shared fixtures: a real sandbox over HTTP, and linked accounts pointing at it."""
 
 import os
+from pathlib import Path
 
 import pytest
 import requests
@@ -103,6 +104,20 @@ class SandboxApi:
         headers = {"Authorization": f"Bearer {self.zoom_token()}"}
         return requests.request(method, f"{self.url}/zoom/v2{path}", headers=headers,
                                 timeout=10, **kw)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The SQLite test database is a file named after the test process (see
+    config/settings/test.py). A process forked after the settings were loaded — mutmut runs
+    each mutant's tests that way, several at once — would inherit its parent's file name, so
+    the file is named after the process that runs this session."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    name = (db.get("TEST") or {}).get("NAME") or ""
+    if db["ENGINE"].endswith("sqlite3") and "test-db-" in name:
+        db["TEST"]["NAME"] = str(Path(name).with_name(f"test-db-{os.getpid()}.sqlite3"))
 
 
 @pytest.fixture(scope="session")
