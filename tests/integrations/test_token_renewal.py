@@ -161,11 +161,11 @@ def test_an_oauth_account_without_refresh_token_must_be_reconnected(sandbox):
         seconds=-5))
     with pytest.raises(ReconnectNeeded) as exc:
         zoom_client_for(account=account).get_user("me")
-    expected = "Zoom account “User OAuth Zoom” needs to be reconnected (no refresh token)."
+    expected = "Zoom account “User OAuth Zoom” needs to be reconnected: it has no refresh token."
     assert exc.value.message == expected
     account.refresh_from_db()
     assert account.status == ConnectionStatus.RECONNECT_NEEDED
-    assert account.last_error == expected
+    assert account.last_error == "it has no refresh token."  # the why, for the banner
     assert account.access_token == "" and account.token_expires_at is None
 
 
