@@ -23,15 +23,29 @@ from tests.scenarios import past_webinar, world
 GROUPS = "/crm/v3/properties/contacts/groups"
 
 
-class FaultOnce:
-    """A sleep that records each wait and lets the sandbox recover after `failures` faults."""
-
-    def __init__(self, sandbox, failures: int = 1):
-        self.sandbox, self.failures, self.waits = sandbox, failures, []
+class Waits(list):
+    """A sleep that records each wait instead of sleeping; a client that retries past any
+    sensible limit fails the test at once instead of spinning."""
 
     def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        if len(self.waits) >= self.failures:
+        self.append(seconds)
+        assert len(self) <= 20, "the client keeps retrying"
+
+
+class FaultOnce(Waits):
+    """Records waits, and lets the sandbox recover after `failures` faults."""
+
+    def __init__(self, sandbox, failures: int = 1):
+        super().__init__()
+        self.sandbox, self.failures = sandbox, failures
+
+    @property
+    def waits(self) -> list:
+        return list(self)
+
+    def __call__(self, seconds: float) -> None:
+        super().__call__(seconds)
+        if len(self) >= self.failures:
             faults(self.sandbox, {})
 
 
@@ -114,8 +128,8 @@ def test_a_429_without_retry_after_backs_off(sandbox, settings):
 def test_server_errors_are_retried_until_max_retries_then_fail(sandbox, settings):
     settings.API_RETRY_BACKOFF_S = 0.5
     faults(sandbox, {"error_rate": 1.0, "services": ["hubspot"], "seed": 2})
-    waits = []
-    client = hubspot(sandbox, waits.append, max_retries=4)
+    waits = Waits()
+    client = hubspot(sandbox, waits, max_retries=4)
     with pytest.raises(TransientError) as exc:
         client.list_property_groups()
     assert hubspot_calls(sandbox) == 5  # the first try and four retries
@@ -130,18 +144,18 @@ def test_server_errors_are_retried_until_max_retries_then_fail(sandbox, settings
 
 def test_no_retries_means_one_attempt(sandbox):
     faults(sandbox, {"error_rate": 1.0, "services": ["hubspot"]})
-    waits = []
+    waits = Waits()
     with pytest.raises(TransientError):
-        hubspot(sandbox, waits.append, max_retries=0).list_property_groups()
+        hubspot(sandbox, waits, max_retries=0).list_property_groups()
     assert waits == [] and hubspot_calls(sandbox) == 1
 
 
 def test_the_default_number_of_retries_comes_from_the_settings(sandbox, settings):
     settings.API_MAX_RETRIES = 2
     faults(sandbox, {"error_rate": 1.0, "services": ["hubspot"]})
-    waits = []
+    waits = Waits()
     with pytest.raises(TransientError):
-        hubspot(sandbox, waits.append).list_property_groups()
+        hubspot(sandbox, waits).list_property_groups()
     assert len(waits) == 2 and hubspot_calls(sandbox) == 3
 
 
@@ -163,8 +177,8 @@ def test_a_reset_connection_is_retried(sandbox):
 
 def test_connections_that_keep_failing_end_in_service_unreachable(sandbox):
     faults(sandbox, {"reset_rate": 1.0, "services": ["hubspot"]})
-    waits = []
-    client = hubspot(sandbox, waits.append, max_retries=2)
+    waits = Waits()
+    client = hubspot(sandbox, waits, max_retries=2)
     with pytest.raises(ServiceUnreachable) as exc:
         client.list_property_groups()
     assert len(waits) == 2
@@ -174,9 +188,9 @@ def test_connections_that_keep_failing_end_in_service_unreachable(sandbox):
 
 
 def test_an_unreachable_host_is_tried_max_retries_plus_one_times(db):
-    waits = []
+    waits = Waits()
     client = HubSpotClient(access_token="t", base_url="http://127.0.0.1:9/hubspot/",
-                           max_retries=1, sleep=waits.append)
+                           max_retries=1, sleep=waits)
     with pytest.raises(ServiceUnreachable):
         client.list_property_groups()
     assert len(waits) == 1 and client.stats["requests"] == 2
@@ -186,17 +200,17 @@ def test_an_unreachable_host_is_tried_max_retries_plus_one_times(db):
 def test_a_service_that_does_not_answer_in_time_is_given_up_on(sandbox, settings):
     settings.API_TIMEOUT_S = 0.3
     faults(sandbox, {"slow_rate": 1.0, "slow_s": 1.5, "services": ["hubspot"]})
-    waits = []
+    waits = Waits()
     with pytest.raises(ServiceUnreachable) as exc:
-        hubspot(sandbox, waits.append, max_retries=1).list_property_groups()
+        hubspot(sandbox, waits, max_retries=1).list_property_groups()
     assert "Timeout" in exc.value.message and len(waits) == 1
 
 
 # --- answers that are not retried ---------------------------------------------------------
 
 def test_a_rejected_request_is_not_retried(sandbox):
-    waits = []
-    client = hubspot(sandbox, waits.append)
+    waits = Waits()
+    client = hubspot(sandbox, waits)
     with pytest.raises(InvalidRequest) as exc:
         client.request("POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": "x"})
     assert exc.value.status == 400 and waits == []
@@ -205,8 +219,8 @@ def test_a_rejected_request_is_not_retried(sandbox):
 
 
 def test_a_404_is_not_retried_and_says_what_was_missing(sandbox):
-    waits = []
-    client = hubspot(sandbox, waits.append)
+    waits = Waits()
+    client = hubspot(sandbox, waits)
     with pytest.raises(NotFound) as exc:
         client.request("GET", "/crm/v3/no-such-thing")
     assert waits == [] and exc.value.status == 404
@@ -216,8 +230,8 @@ def test_a_404_is_not_retried_and_says_what_was_missing(sandbox):
 
 
 def test_a_refused_token_is_not_retried(sandbox):
-    waits = []
-    client = HubSpotClient(access_token="not-a-token", sleep=waits.append)
+    waits = Waits()
+    client = HubSpotClient(access_token="not-a-token", sleep=waits)
     with pytest.raises(AuthenticationFailed) as exc:
         client.list_property_groups()
     assert waits == [] and exc.value.status == 401
@@ -227,8 +241,8 @@ def test_a_refused_token_is_not_retried(sandbox):
 def test_daily_limit_is_not_retried(sandbox):
     requests.post(f"{sandbox.url}/_sandbox/limits", json={"hubspot_daily": 1},
                   timeout=10).raise_for_status()
-    waits = []
-    client = hubspot(sandbox, waits.append)
+    waits = Waits()
+    client = hubspot(sandbox, waits)
     client.list_property_groups()
     with pytest.raises(RateLimited) as exc:
         client.list_property_groups()
@@ -238,7 +252,7 @@ def test_daily_limit_is_not_retried(sandbox):
 
 def test_an_answer_that_is_not_json_is_an_error(sandbox):
     sandbox.seed("custom", **world(past_webinar()))
-    client = JsonApi(base_url=f"{sandbox.url}/zoom", sleep=[].append)
+    client = JsonApi(base_url=f"{sandbox.url}/zoom", sleep=Waits())
     # a Zoom join link is a web page, not an API answer
     with pytest.raises(IntegrationError) as exc:
         client.request("GET", "/w/81234567890", authenticated=False)
