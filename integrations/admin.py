@@ -128,6 +128,11 @@ class SyncSettingsAdmin(SingletonModelAdmin):
     ]
 
 
+# A sync run's status, as every page that shows one colours it.
+RUN_COLORS = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
+              "queued": "#6d6d6d"}
+
+
 class RunKindFilter(admin.SimpleListFilter):
     title = "kind"
     parameter_name = "kind"
@@ -159,9 +164,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status")
     def status_badge(self, obj):
-        colors = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
-                  "queued": "#6d6d6d"}
-        return format_html('<b style="color:{}">{}</b>', colors.get(obj.status, "#333"),
+        return format_html('<b style="color:{}">{}</b>', RUN_COLORS.get(obj.status, "#333"),
                            obj.get_status_display())
 
     @admin.display(description="Progress")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from integrations.admin import ZoomAccountAdmin
+from integrations.admin import RUN_COLORS, ZoomAccountAdmin
 from integrations.models import SyncRun, ZoomAccount
 
 from .models import Registrant, Webinar, WebinarInstance
@@ -23,8 +23,6 @@ from .services.triggers import (
 )
 
 RECENT_RUNS = 5
-RUN_COLORS = {"succeeded": "#2e7d32", "failed": "#c62828", "running": "#1565c0",
-              "queued": "#6d6d6d"}
 
 
 class WhenFilter(admin.SimpleListFilter):
