@@ -1,6 +1,13 @@
-"""Writing many existing rows at once."""
+"""Writing many rows at once."""
 
 BATCH = 2000
+
+
+def rows_insert_new(*, model, objs: list, batch_size: int = BATCH) -> None:
+    """Inserts the rows, skipping any that a unique constraint says exist already (another
+    worker inserted the same row since we looked): the caller reads back what it needs."""
+    if objs:
+        model.objects.bulk_create(objs, batch_size=batch_size, ignore_conflicts=True)
 
 
 def rows_update(*, model, objs: list, fields: list[str], batch_size: int = BATCH) -> None:

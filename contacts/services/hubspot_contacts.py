@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from integrations.batching import chunks
 from integrations.digest import payload_digest
 from integrations.errors import InvalidRequest
 from integrations.hubspot.client import HubSpotClient
@@ -60,7 +61,7 @@ class ContactReadAhead:
 
     def __init__(self, client: HubSpotClient):
         self.client = client
-        self.batch = getattr(client, "batch_size", 100)
+        self.batch = client.batch_size
         self.pending: dict[str, None] = {}  # e-mails to read, in order
         self.answers: dict[str, frozenset | None] = {}  # None: not in HubSpot
 
@@ -102,16 +103,14 @@ def _filled(contact: dict | None) -> frozenset | None:
 def contacts_never_pushed(*, contact_ids: list[int]) -> list[str]:
     """E-mails of these contacts that HubSpot has not had from us yet."""
     emails = []
-    for start in range(0, len(contact_ids), QUERY_CHUNK):
-        emails.extend(Contact.objects.filter(
-            id__in=contact_ids[start:start + QUERY_CHUNK], hubspot_id="",
-        ).values_list("email", flat=True))
+    for chunk in chunks(contact_ids, QUERY_CHUNK):
+        emails.extend(Contact.objects.filter(id__in=chunk, hubspot_id="")
+                      .values_list("email", flat=True))
     return emails
 
 
 def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
-                  profiles: ProfileSource,
-                  read_ahead: ContactReadAhead | None = None,
+                  profiles: ProfileSource, read_ahead: ContactReadAhead,
                   prepare: Callable[[list[int]], object] | None = None,
                   on_progress: Callable[[int], None] | None = None) -> dict:
     """Upserts the contacts whose properties changed since the last push.
@@ -127,12 +126,11 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     `read_ahead`. `on_progress(n)` is told how many contacts were compared.
     """
     policy = SyncSettings.get_solo().contact_field_policy
-    batch = getattr(client, "batch_size", 100)
+    batch = client.batch_size
     stats = {"contacts_pushed": 0, "contacts_created": 0}
     ids = sorted(set(contact_ids))
     pending: list[tuple[Contact, dict, str]] = []
-    for start in range(0, len(ids), QUERY_CHUNK):
-        chunk = ids[start:start + QUERY_CHUNK]
+    for chunk in chunks(ids, QUERY_CHUNK):
         if prepare:
             prepare(chunk)
         known = profiles(chunk)
@@ -155,11 +153,11 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     return stats
 
 
-def _contacts_send(*, client, policy, items, stats, read_ahead=None) -> None:
+def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead) -> None:
     filled = {}
     unread = []
     for contact, _, _ in items:
-        known, answer = read_ahead.pop(contact.email) if read_ahead else (False, None)
+        known, answer = read_ahead.pop(contact.email)
         if known:
             filled[contact.email] = answer
         else:

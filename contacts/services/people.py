@@ -1,8 +1,10 @@
 """Who becomes a HubSpot contact: every e-mail we see, minus guests and excluded domains."""
 
+from integrations.batching import chunks
 from integrations.models import SyncSettings
 
 from ..models import Contact
+from .bulk import rows_insert_new
 
 QUERY_CHUNK = 2000
 
@@ -25,14 +27,12 @@ def contacts_ensure(*, emails: set[str], excluded_domains: set[str] | None = Non
     wanted = sorted({e.lower() for e in emails
                      if email_is_pushable(e.lower(), excluded_domains=excluded_domains)})
     ids: dict[str, int] = {}
-    for start in range(0, len(wanted), QUERY_CHUNK):
-        chunk = wanted[start:start + QUERY_CHUNK]
+    for chunk in chunks(wanted, QUERY_CHUNK):
         ids.update(Contact.objects.filter(email__in=chunk).values_list("email", "id"))
     missing = [Contact(email=e) for e in wanted if e not in ids]
     if missing:
-        # ignore_conflicts: a concurrent sync may create the same person; re-read the ids below
-        Contact.objects.bulk_create(missing, batch_size=QUERY_CHUNK, ignore_conflicts=True)
-        for start in range(0, len(missing), QUERY_CHUNK):
-            chunk = [c.email for c in missing[start:start + QUERY_CHUNK]]
+        # a concurrent sync may create the same person: the ids are read back, not assumed
+        rows_insert_new(model=Contact, objs=missing)
+        for chunk in chunks([c.email for c in missing], QUERY_CHUNK):
             ids.update(Contact.objects.filter(email__in=chunk).values_list("email", "id"))
     return ids

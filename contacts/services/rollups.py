@@ -16,6 +16,8 @@ from fractions import Fraction
 
 from django.utils.dateparse import parse_datetime
 
+from integrations.batching import chunks
+
 from ..models import Activity, Contact
 from .bulk import rows_update
 
@@ -163,8 +165,7 @@ def contact_rollups_refresh(*, contact_ids: list[int]) -> int:
     returns how many did."""
     changed_total = 0
     ids = sorted(set(contact_ids))
-    for start in range(0, len(ids), QUERY_CHUNK):
-        chunk = ids[start:start + QUERY_CHUNK]
+    for chunk in chunks(ids, QUERY_CHUNK):
         timelines = _timelines(chunk)
         changed = []
         for contact in Contact.objects.filter(id__in=chunk):

@@ -7,9 +7,8 @@ attended). What was already pushed to HubSpot stays marked as pushed.
 """
 
 from ..models import Activity
-from .bulk import rows_update
+from .bulk import rows_insert_new, rows_update
 
-QUERY_CHUNK = 2000
 EntryKey = tuple[int, str, str]  # (contact id, kind, source key)
 
 
@@ -39,7 +38,7 @@ def timeline_entries_apply(*, wanted: dict[EntryKey, Activity], source_keys: lis
             to_update.append(current)
     stale = [a.id for key, a in existing.items() if key not in wanted and (
         a.kind in retractable_kinds or a.source_key in retractable_source_keys)]
-    Activity.objects.bulk_create(to_create, batch_size=QUERY_CHUNK, ignore_conflicts=True)
+    rows_insert_new(model=Activity, objs=to_create)
     rows_update(model=Activity, objs=to_update, fields=["details", "title", "occurred_at"])
     if stale:
         Activity.objects.filter(id__in=stale).delete()

@@ -5,12 +5,13 @@ failed inputs only, when HubSpot's error says they may succeed later; inputs Hub
 for good raise BatchErrors naming them.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 from django.conf import settings
 
 from ..auth import BearerTokenApi
+from ..batching import chunks
 from ..errors import BatchErrors
 from ..http import backoff_delay
 from ..pacing import pace
@@ -22,11 +23,6 @@ PERMANENT_CATEGORIES = frozenset({
     "INVALID_AUTHENTICATION", "PROPERTY_DOESNT_EXIST",
 })
 PARTIAL_RETRIES = 4
-
-
-def chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _error_ids(error: dict) -> list[str]:

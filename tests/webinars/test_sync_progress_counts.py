@@ -39,3 +39,22 @@ def test_progress_counts_every_record_once_and_knows_the_attendance_total(sandbo
     assert len(pushing) > 2
     assert all(total == expected for _, total in pushing[1:])
     assert [done for done, _ in pushing] == sorted(done for done, _ in pushing)
+
+
+def test_a_second_sync_expects_only_what_is_left_to_record(sandbox, linked):
+    account, _ = linked
+    sandbox.seed("custom", **world(past_webinar(
+        registrants=[{"email": f"p{i}@crowd.example", "first_name": "P", "status": "approved"}
+                     for i in range(4)],
+        participants=[(f"p{i}@crowd.example", 0, 30) for i in range(2)])))
+    webinars_discover(account=account)
+    webinar = Webinar.objects.get()
+    assert webinar_sync(webinar=webinar, trigger="test").status == SyncRun.Status.SUCCEEDED
+
+    run = webinar_sync(webinar=webinar, trigger="test")
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    # the 4 registrants read and compared again (the settled participant report is not); the
+    # 4 registrations and 2 attendances recorded by the first sync are not expected again:
+    # the bar ends full
+    assert run.done == run.total == 4 + 4
+    assert run.counts["attendance_recorded"] == 0

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from contacts.models import Activity
+from integrations.batching import chunks
 from integrations.digest import payload_digest
 from integrations.errors import BatchErrors
 from integrations.hubspot.client import HubSpotClient
@@ -85,22 +86,21 @@ def attendance_push(*, client: HubSpotClient, webinar: Webinar,
     stays flat) and sent 100 per call; each call is marked in the database as soon as HubSpot
     accepted it, so an interrupted sync resends at most the batch in flight.
     """
-    batch = getattr(client, "batch_size", 100)
+    batch = client.batch_size
     account_id = webinar.zoom_account.zoom_account_id
     sent = 0
     for instance in webinar.instances.all():
         event_id = instance.external_event_id
         for kind in ATTENDANCE_ORDER:
             state = STATE_FOR_KIND[kind]
-            last_id = 0
             while True:
+                # what was sent is marked as pushed, so each query reads the next rows
                 rows = list(Activity.objects.filter(
                     source_key=event_id, kind=kind, hubspot_pushed_at__isnull=True,
-                    contact__hubspot_id__gt="", id__gt=last_id,
+                    contact__hubspot_id__gt="",
                 ).order_by("id").values("id", "occurred_at", "details",
                                         "contact__email")[:QUERY_CHUNK])
-                for start in range(0, len(rows), batch):
-                    part = rows[start:start + batch]
+                for part in chunks(rows, batch):
                     try:
                         client.record_attendance(
                             external_event_id=event_id, external_account_id=account_id,
@@ -119,7 +119,6 @@ def attendance_push(*, client: HubSpotClient, webinar: Webinar,
                         on_progress(len(part))
                 if len(rows) < QUERY_CHUNK:
                     break
-                last_id = rows[-1]["id"]
     return sent
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from contacts.models import Activity
 from contacts.services.rollups import attended_seconds
 from contacts.services.timeline import timeline_entries_apply
+from integrations.batching import chunks
 
 from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
 from ..selectors import webinar_contact_ids
@@ -44,9 +45,8 @@ def webinar_timeline_refresh(*, webinar: Webinar, contact_ids: list[int] | None 
     if contact_ids is None:
         contact_ids = webinar_contact_ids(webinar=webinar)
     ids = sorted(set(contact_ids))
-    for start in range(0, len(ids), QUERY_CHUNK):
-        _timeline_refresh_chunk(webinar=webinar, instances=instances,
-                                  contact_ids=ids[start:start + QUERY_CHUNK])
+    for chunk in chunks(ids, QUERY_CHUNK):
+        _timeline_refresh_chunk(webinar=webinar, instances=instances, contact_ids=chunk)
 
 
 def registration_source_key(webinar: Webinar) -> str:
