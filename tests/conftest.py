@@ -42,6 +42,10 @@ class SandboxApi:
     def limits(self, **limits) -> dict:
         return self._post("limits", limits)
 
+    def faults(self, **faults) -> dict:
+        """Injected faults, e.g. slow answers (`slow_rate`, `slow_s`, `services`)."""
+        return self._post("faults", faults)
+
     # time and Zoom's unfinished sessions (what the outside world does between two syncs)
     def clock(self) -> dict:
         return requests.get(f"{self.url}/_sandbox/clock", timeout=10).json()
