@@ -204,6 +204,21 @@ class SyncRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Single flight: "kind:target_key" while the run is queued or running, cleared when it
+    # ends. Unique, so the database itself refuses a second active run of the same target,
+    # whichever process or machine asks.
+    active_key = models.CharField(max_length=150, null=True, blank=True, unique=True,
+                                  editable=False)
+    # The lease: until when the run counts as alive. A queued run waits this long for a
+    # worker; a running one renews it with each progress save, so a run whose worker died
+    # lapses and the next trigger may start afresh.
+    lease_expires_at = models.DateTimeField("alive until", null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True,
+                              help_text="The machine and process that ran it.")
+
+    # Set on the run a trigger hands back: True when it joined a run already queued or
+    # running instead of opening a new one (not stored).
+    joined = False
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from integrations.admin import RUN_COLORS, ZoomAccountAdmin
 from integrations.models import SyncRun, ZoomAccount
+from integrations.runs import sync_run_joined_text
 
 from .models import Registrant, Webinar, WebinarInstance
 from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
@@ -121,20 +122,35 @@ class WebinarAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and "sync_enabled" in form.changed_data:
-            webinar_sync_toggle(webinar=obj, enabled=obj.sync_enabled, trigger="checkbox")
+            run = webinar_sync_toggle(webinar=obj, enabled=obj.sync_enabled, trigger="checkbox")
+            if run is not None and run.joined:
+                self._joined(request, run)
         else:
             super().save_model(request, obj, form, change)
 
+    def _joined(self, request, run):
+        self.message_user(request, sync_run_joined_text(run=run), messages.WARNING)
+
     @admin.action(description="Sync now")
     def sync_now(self, request, queryset):
+        queued = 0
         for webinar in queryset:
-            webinar_sync_enqueue(webinar=webinar, trigger="sync now")
-        self.message_user(request, f"Queued a sync of {queryset.count()} webinar(s).")
+            run = webinar_sync_enqueue(webinar=webinar, trigger="sync now")
+            if run.joined:
+                self._joined(request, run)
+            else:
+                queued += 1
+        if queued:
+            self.message_user(request, f"Queued a sync of {queued} webinar(s).")
 
     @admin.action(description="Enable sync")
     def enable_sync(self, request, queryset):
         runs = webinars_sync_enable(webinars=list(queryset), trigger="enable action")
-        self.message_user(request, f"Sync enabled; {len(runs)} sync(s) queued.")
+        for run in runs:
+            if run.joined:
+                self._joined(request, run)
+        queued = sum(not run.joined for run in runs)
+        self.message_user(request, f"Sync enabled; {queued} sync(s) queued.")
 
     @admin.action(description="Disable sync")
     def disable_sync(self, request, queryset):

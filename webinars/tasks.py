@@ -5,7 +5,7 @@ from datetime import date
 
 from integrations.errors import IntegrationError
 from integrations.models import ZoomAccount
-from integrations.runs import queued_run_get
+from integrations.runs import queued_run_get, sync_runs_expire
 
 from .models import Webinar
 from .services.discovery import webinars_backfill, webinars_discover
@@ -16,12 +16,15 @@ logger = logging.getLogger(__name__)
 
 
 def sync_webinar(webinar_id: int, run_id: int | None = None) -> str:
+    """Runs the queued run, unless another process took it (a command-line sync, or a
+    redelivered task): then it returns "joined" at once."""
     webinar = Webinar.objects.filter(pk=webinar_id).first()
     run = queued_run_get(run_id=run_id, target_missing=None if webinar else
                       "The webinar no longer exists.")
     if webinar is None:
         return "missing"
-    return webinar_sync(webinar=webinar, run=run, trigger="queue").status
+    run = webinar_sync(webinar=webinar, run=run, trigger="queue")
+    return "joined" if run.joined else run.status
 
 
 def discover_and_sync_account(account_id: int) -> str:
@@ -56,5 +59,7 @@ def backfill_account(account_id: int, since: str, run_id: int | None = None) -> 
 
 
 def sync_all_enabled() -> None:
-    """The schedule's entry point: discover new webinars and re-sync the enabled ones."""
+    """The schedule's entry point: give up runs whose worker stopped, discover new webinars
+    and re-sync the enabled ones."""
+    sync_runs_expire()
     webinars_discovery_enqueue()

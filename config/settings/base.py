@@ -141,6 +141,12 @@ ZOOM_PLAN = env("ZOOM_PLAN", default="pro")
 ZOOM_QPS = env.dict("ZOOM_QPS", cast={"value": int}, default={})
 # How often the scheduler re-syncs every webinar with sync enabled (minutes).
 SYNC_SCHEDULE_MINUTES = env.int("SYNC_SCHEDULE_MINUTES", default=15)
+# Single flight (one queued or running sync per webinar): a running sync renews its lease with
+# every progress save; one that made no progress for SYNC_LEASE_S seconds counts as stopped (its
+# worker died) and the next trigger starts afresh. A queued sync that no worker started within
+# SYNC_QUEUE_MAX_WAIT_S seconds is given up the same way.
+SYNC_LEASE_S = env.int("SYNC_LEASE_S", default=300)
+SYNC_QUEUE_MAX_WAIT_S = env.int("SYNC_QUEUE_MAX_WAIT_S", default=3600)
 # The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
 # name -> (task, every N minutes).
 SYNC_SCHEDULES = {

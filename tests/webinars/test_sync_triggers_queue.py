@@ -88,10 +88,45 @@ def test_a_stale_form_copy_still_queues_when_the_box_was_off(
 def test_sync_now_queues_a_sync_even_when_enabled(django_capture_on_commit_callbacks):
     w = webinar(account(), "81234567890", enabled=True)
     with django_capture_on_commit_callbacks(execute=True):
+        run = webinar_sync_enqueue(webinar=w, trigger="sync now")
+    assert not run.joined and run.status == SyncRun.Status.QUEUED
+    assert [t["args"] for t in queued()] == [[w.pk, run.pk]]
+
+
+def test_a_second_trigger_joins_the_queued_sync_and_queues_nothing(
+        django_capture_on_commit_callbacks):
+    w = webinar(account(), "81234567890", enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
         first = webinar_sync_enqueue(webinar=w, trigger="sync now")
+        again = webinar_sync_enqueue(webinar=w, trigger="sync now")
+        scheduled = webinar_sync_enqueue(webinar=w, trigger="schedule")
+    assert (again.pk, again.joined) == (first.pk, True)
+    assert (scheduled.pk, scheduled.joined) == (first.pk, True)
+    assert [t["args"] for t in queued()] == [[w.pk, first.pk]]
+    assert SyncRun.objects.filter(kind=KIND_SYNC).count() == 1
+
+
+def test_once_a_sync_has_ended_the_next_trigger_queues_a_new_one(
+        django_capture_on_commit_callbacks):
+    from integrations.runs import sync_run_finish
+
+    w = webinar(account(), "81234567890", enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = webinar_sync_enqueue(webinar=w, trigger="sync now")
+        sync_run_finish(run=first, status=SyncRun.Status.SUCCEEDED)
         second = webinar_sync_enqueue(webinar=w, trigger="sync now")
+    assert not second.joined and second.pk != first.pk
     assert [t["args"] for t in queued()] == [[w.pk, first.pk], [w.pk, second.pk]]
-    assert SyncRun.objects.filter(trigger="sync now", kind=KIND_SYNC).count() == 2
+
+
+def test_webinars_sync_one_at_a_time_each(django_capture_on_commit_callbacks):
+    zoom = account()
+    a, b = webinar(zoom, "81111111111"), webinar(zoom, "82222222222")
+    with django_capture_on_commit_callbacks(execute=True):
+        runs = [webinar_sync_enqueue(webinar=w, trigger="sync now") for w in (a, b, a, b)]
+    assert [r.joined for r in runs] == [False, False, True, True]
+    assert [t["name"] for t in queued()] == ["Sync webinar 81111111111",
+                                             "Sync webinar 82222222222"]
 
 
 def test_enable_action_queues_only_the_webinars_that_were_off(

@@ -1,7 +1,7 @@
 """The sync runs of the webinar app: what they are called and what they point at."""
 
 from integrations.models import SyncRun, ZoomAccount
-from integrations.runs import sync_run_create
+from integrations.runs import sync_run_create, sync_run_open
 
 from ..models import Webinar
 
@@ -10,9 +10,11 @@ KIND_DISCOVERY = "webinar_discovery"
 KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery"}
 
 
-def webinar_sync_run_create(*, webinar: Webinar, trigger: str) -> SyncRun:
-    return sync_run_create(kind=KIND_SYNC, target=f"{webinar.topic} ({webinar.zoom_id})",
-                           target_key=webinar.zoom_id, trigger=trigger)
+def webinar_sync_run_open(*, webinar: Webinar, trigger: str) -> SyncRun:
+    """A new queued sync of the webinar, or the one already queued or running (`joined`):
+    one sync per webinar at a time, across every worker and machine."""
+    return sync_run_open(kind=KIND_SYNC, target=f"{webinar.topic} ({webinar.zoom_id})",
+                         target_key=webinar.zoom_id, trigger=trigger)
 
 
 def discovery_run_create(*, account: ZoomAccount, since, trigger: str) -> SyncRun:

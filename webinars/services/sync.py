@@ -22,7 +22,12 @@ from contacts.services.people import contacts_ensure
 from contacts.services.rollups import contact_rollups_refresh
 from integrations.errors import IntegrationError, NotFound
 from integrations.models import SyncRun, SyncSettings
-from integrations.runs import sync_run_finish, sync_run_start
+from integrations.runs import (
+    RunTakenOver,
+    sync_run_claim,
+    sync_run_finish,
+    sync_run_progress_save,
+)
 from integrations.services.clients import (
     hubspot_client_for,
     hubspot_portal_for,
@@ -48,7 +53,7 @@ from .mirror import (
     webinar_sync_from_zoom,
 )
 from .profiles import webinar_contact_profiles
-from .runs import webinar_sync_run_create
+from .runs import webinar_sync_run_open
 from .timeline import webinar_timeline_refresh
 
 logger = logging.getLogger(__name__)
@@ -73,7 +78,8 @@ class SyncProgress:
     """A run's done/total, counted in records: registrants and participant rows read from Zoom,
     contacts compared with what HubSpot has, attendance records pushed. Each part's total is an
     estimate until that part is reached (Zoom's totals, or the previous sync's numbers), then
-    exact. Saved at most once a second, so progress costs a handful of queries per sync."""
+    exact. Saved at most once a second, so progress costs a handful of queries per sync; each
+    save also renews the run's lease (see integrations.runs)."""
 
     SAVE_INTERVAL_S = 1.0
     PARTS = ("registrants", "participants", "contacts", "attendance")
@@ -108,17 +114,33 @@ class SyncProgress:
         now = time.monotonic()
         if force or now - self._saved_at >= self.SAVE_INTERVAL_S:
             self._saved_at = now
-            self.run.save(update_fields=["done", "total", "counts"])
+            sync_run_progress_save(run=self.run)
 
 
 def webinar_sync(*, webinar: Webinar, run: SyncRun | None = None, trigger: str = "manual",
                  on_progress: ProgressCallback | None = None) -> SyncRun:
-    """Runs one full sync of one webinar; never raises for API or configuration problems:
-    the outcome (and a readable error) is on the returned SyncRun and on the webinar."""
-    run = run or webinar_sync_run_create(webinar=webinar, trigger=trigger)
-    sync_run_start(run=run)
+    """Runs one full sync of one webinar in this process; never raises for API or
+    configuration problems: the outcome (and a readable error) is on the returned SyncRun and
+    on the webinar.
+
+    Single flight: without a run, this opens one, or takes over the one queued for a worker.
+    When another process is already running a sync of this webinar (or took the given queued
+    run first), nothing is done: that run is returned as it stands, with `joined` set.
+    """
+    run = run or webinar_sync_run_open(webinar=webinar, trigger=trigger)
+    if not sync_run_claim(run=run):
+        run.refresh_from_db()
+        run.joined = True
+        return run
+    run.joined = False
     try:
         counts = _webinar_sync_steps(webinar=webinar, progress=SyncProgress(run, on_progress))
+    except RunTakenOver:
+        # It stalled past its lease and was marked failed; a fresh run may be under way, so
+        # this one stops here and leaves the records to it.
+        logger.warning("Webinar sync %s lapsed and was taken over; stopping", webinar.zoom_id)
+        run.refresh_from_db()
+        return run
     except IntegrationError as exc:
         _finish(run, webinar, status=SyncRun.Status.FAILED, error=exc.message)
     except Exception as exc:  # a bug: keep the worker alive, show it, log the traceback

@@ -1,4 +1,8 @@
-"""Ways a sync gets started: the checkbox, "Sync now", the schedule, the command line."""
+"""Ways a sync gets started: the checkbox, "Sync now", the schedule, a backfill.
+
+Every one of them goes through `webinar_sync_enqueue`: when a sync of the webinar is already
+queued or running, the trigger joins it (nothing more is queued) instead of starting another.
+"""
 
 from django.db import transaction
 from django_q.tasks import async_task
@@ -6,21 +10,25 @@ from django_q.tasks import async_task
 from integrations.models import SyncRun, ZoomAccount
 
 from ..models import Webinar
-from .runs import discovery_run_create, webinar_sync_run_create
+from .runs import discovery_run_create, webinar_sync_run_open
 
 
 def webinar_sync_enqueue(*, webinar: Webinar, trigger: str) -> SyncRun:
-    """Creates a queued run and hands it to a worker once the current transaction commits."""
-    run = webinar_sync_run_create(webinar=webinar, trigger=trigger)
-    transaction.on_commit(lambda: async_task(
-        "webinars.tasks.sync_webinar", webinar.pk, run.pk,
-        task_name=f"Sync webinar {webinar.zoom_id}", group="webinar-sync",
-    ))
+    """Opens a queued run and hands it to a worker once the current transaction commits; or,
+    when one is already queued or running, returns that one (`run.joined`) and queues
+    nothing."""
+    run = webinar_sync_run_open(webinar=webinar, trigger=trigger)
+    if not run.joined:
+        transaction.on_commit(lambda: async_task(
+            "webinars.tasks.sync_webinar", webinar.pk, run.pk,
+            task_name=f"Sync webinar {webinar.zoom_id}", group="webinar-sync",
+        ))
     return run
 
 
 def webinars_sync_enable(*, webinars, trigger: str) -> list[SyncRun]:
-    """Ticks "sync" on these webinars and enqueues a sync for each one that was off."""
+    """Ticks "sync" on these webinars and enqueues a sync for each one that was off (or joins
+    the one already under way)."""
     runs = []
     for webinar in webinars:
         if not webinar.sync_enabled:

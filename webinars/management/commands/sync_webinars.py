@@ -6,7 +6,8 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from integrations.errors import IntegrationError
-from integrations.models import ZoomAccount
+from integrations.models import SyncRun, ZoomAccount
+from integrations.runs import FINISHED, sync_run_joined_text, sync_run_wait
 from webinars.models import Webinar
 from webinars.services.discovery import (
     backfill_default_since,
@@ -134,16 +135,34 @@ class Command(BaseCommand):
                         bar.set_postfix_str(run.counts.get("step", ""), refresh=False)
                         bar.update(run.done - bar.n)
 
-                    run = webinar_sync(webinar=webinar, trigger="command",
-                                       on_progress=on_progress)
+                    run, joined = self._sync_one(webinar, on_progress)
                 with tqdm.external_write_mode(file=sys.stderr):
+                    by = " It was done by the sync this command joined." if joined else ""
                     if run.status == run.Status.SUCCEEDED:
-                        self.stdout.write(self.style.SUCCESS(_summary(webinar, run.counts)))
+                        self.stdout.write(self.style.SUCCESS(_summary(webinar, run.counts) + by))
                     else:
                         failed += 1
-                        self.stderr.write(self.style.ERROR(f"✘ {webinar.topic}: {run.error}"))
+                        self.stderr.write(self.style.ERROR(
+                            f"✘ {webinar.topic}: {run.error}{by}"))
                 overall.update(1)
         return failed
+
+    def _sync_one(self, webinar: Webinar, on_progress) -> tuple[SyncRun, bool]:
+        """Syncs the webinar here, or — when another process is syncing it — follows that
+        run to its end. Returns the run and whether it was another process's."""
+        joined = False
+        while True:
+            run = webinar_sync(webinar=webinar, trigger="command", on_progress=on_progress)
+            if not run.joined:
+                return run, joined
+            joined = True
+            with tqdm.external_write_mode(file=sys.stderr):
+                self.stdout.write(f"↪ {sync_run_joined_text(run=run)} Waiting for it to "
+                                  "finish…")
+            run = sync_run_wait(run=run, on_progress=on_progress)
+            if run.status in FINISHED:
+                return run, joined
+            # its worker stopped: the next round marks it failed and starts a fresh run
 
 
 def _summary(webinar: Webinar, counts: dict) -> str:
