@@ -55,7 +55,8 @@ def webinar_sync_from_zoom(*, account: ZoomAccount, data: dict) -> Webinar:
         for key, value in fields.items():
             setattr(webinar, key, value)
         webinar.raw = raw
-        webinar.save()
+        # Only Zoom's fields: a sync or a Sync box saved by another process meanwhile stays.
+        webinar.save(update_fields=[*fields, "raw"])
     return webinar
 
 
