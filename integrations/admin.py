@@ -6,7 +6,7 @@ from solo.admin import SingletonModelAdmin
 from .errors import IntegrationError
 from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomAccount
 from .runs import run_kinds
-from .services.accounts import hubspot_portal_test, zoom_account_test
+from .services.accounts import hubspot_portal_test, zoom_account_add, zoom_account_test
 from .services.oauth import oauth_settings_explain, zoom_account_disconnect
 
 
@@ -98,6 +98,14 @@ class ZoomAccountAdmin(LinkedAccountAdmin):
                     "last_checked_at"]
     readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at", "api_url"]
     actions = ["test_connection", "disconnect_oauth"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        if not zoom_account_add(account=obj):
+            self.message_user(
+                request, f"Zoom account {obj.zoom_account_id} was linked by someone else a "
+                "moment ago; what you entered was saved to that account.", messages.WARNING)
 
     @admin.action(description="Disconnect (revoke)", permissions=["change"])
     def disconnect_oauth(self, request, queryset):

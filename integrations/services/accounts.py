@@ -1,6 +1,6 @@
 """Linking Zoom accounts and HubSpot portals, and checking that they work."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ..errors import IntegrationError
 from ..hubspot.client import HubSpotClient
@@ -9,6 +9,44 @@ from ..tokens import StaticToken
 from ..zoom.client import ZoomClient
 from ..zoom.oauth import ZoomOAuth
 from .clients import connection_status_set, hubspot_client_for, zoom_client_for
+
+
+def zoom_account_lock(*, zoom_account_id: str, name: str) -> tuple[ZoomAccount, bool]:
+    """The account's row, locked until the caller's transaction ends, and whether it was just
+    created. Two connections of the same new account at once both end on one row: the
+    second insert fails on the unique account id, and that caller waits for the first one's
+    row and updates it instead."""
+    return ZoomAccount.objects.select_for_update().get_or_create(
+        zoom_account_id=zoom_account_id, defaults={"name": name})
+
+
+# What a person types when adding an account in the admin (secrets only when typed).
+ADMIN_FIELDS = ("name", "auth_type", "client_id", "hubspot_portal")
+ADMIN_SECRETS = ("client_secret", "webhook_secret")
+
+
+def zoom_account_add(*, account: ZoomAccount) -> bool:
+    """Saves an account added in the admin. When someone linked the same Zoom account after
+    the form was checked, what was typed here goes onto that row (as connecting an account
+    again does) instead of failing: returns False then, and `account` is that row."""
+    try:
+        with transaction.atomic():
+            account.save()
+        return True
+    except IntegrityError:
+        with transaction.atomic():
+            existing = ZoomAccount.objects.select_for_update().filter(
+                zoom_account_id=account.zoom_account_id).first()
+            if existing is None:
+                raise
+            for field in ADMIN_FIELDS:
+                setattr(existing, field, getattr(account, field))
+            for field in ADMIN_SECRETS:
+                if getattr(account, field):
+                    setattr(existing, field, getattr(account, field))
+            existing.save()
+    account.pk, account.created_at = existing.pk, existing.created_at
+    return False
 
 
 def zoom_account_connect_s2s(
@@ -21,11 +59,9 @@ def zoom_account_connect_s2s(
     client = ZoomClient(tokens=StaticToken(tokens.access_token), account_key=account_id)
     users = client.check().get("users") or []
     with transaction.atomic():
-        account, _ = ZoomAccount.objects.select_for_update().get_or_create(
+        account, _ = zoom_account_lock(
             zoom_account_id=account_id,
-            defaults={"name": name or (users[0].get("email", account_id) if users else account_id),
-                      "client_id": client_id},
-        )
+            name=name or (users[0].get("email", account_id) if users else account_id))
         account.auth_type = ZoomAccount.AuthType.SERVER_TO_SERVER
         account.client_id = client_id
         account.client_secret = client_secret

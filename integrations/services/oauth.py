@@ -33,6 +33,7 @@ from ..models import ConnectionStatus, HubSpotPortal, UsedOAuthState, ZoomAccoun
 from ..tokens import StaticToken
 from ..zoom.client import ZoomClient
 from ..zoom.oauth import ZoomOAuth
+from .accounts import zoom_account_lock
 
 # A state is accepted for this long after the button was pressed, and only once.
 STATE_MAX_AGE_S = 600
@@ -250,11 +251,8 @@ def zoom_account_connect_oauth(
     default_name = f"{person} ({email})" if person and email else (person or email
                                                                    or zoom_account_id)
     with transaction.atomic():
-        account = ZoomAccount.objects.select_for_update().filter(
-            zoom_account_id=zoom_account_id).first()
-        created = account is None
-        if created:
-            account = ZoomAccount(zoom_account_id=zoom_account_id, name=default_name)
+        account, created = zoom_account_lock(zoom_account_id=zoom_account_id,
+                                             name=default_name)
         account.auth_type = ZoomAccount.AuthType.OAUTH
         account.client_id = client_id
         account.client_secret = client_secret
