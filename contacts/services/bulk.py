@@ -20,5 +20,8 @@ def rows_update(*, model, objs: list, fields: list[str], batch_size: int = BATCH
     rows must exist: a row deleted meanwhile would be inserted again.
     """
     if objs:
-        model.objects.bulk_create(objs, batch_size=batch_size, update_conflicts=True,
-                                  unique_fields=["id"], update_fields=fields)
+        # In id order, as every writer of these rows takes them: two writers of the same
+        # rows then never wait on each other in a circle (PostgreSQL would abort one).
+        model.objects.bulk_create(sorted(objs, key=lambda obj: obj.pk), batch_size=batch_size,
+                                  update_conflicts=True, unique_fields=["id"],
+                                  update_fields=fields)

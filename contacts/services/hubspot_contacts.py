@@ -17,6 +17,7 @@ from integrations.models import SyncSettings
 
 from ..models import Contact
 from .bulk import rows_update
+from .rollups import ROLLUP_FIELDS
 
 SOURCE_VALUE = "Zoom Integration"
 # HubSpot's own properties that describe the person (sources fill them from what people
@@ -26,6 +27,9 @@ PROFILE_PROPERTIES = ["firstname", "lastname", "company", "jobtitle", "phone", "
 # Contacts read from the database at a time: a multiple of HubSpot's batch of 100, so only
 # the last HubSpot batch of a listing is ever partly filled.
 QUERY_CHUNK = 2000
+# Rounds of "push again what another sync refreshed meanwhile" at the end of a push; each
+# round only follows a concurrent refresh, so more than one is rare.
+RECHECK_ROUNDS = 5
 # {contact id: {HubSpot property: value}} for a chunk of contact ids
 ProfileSource = Callable[[list[int]], dict[int, dict[str, str]]]
 
@@ -86,6 +90,10 @@ class ContactReadAhead:
         for email in emails:
             self.answers[email] = _filled(found.get(email))
 
+    def remember(self, email: str, filled: frozenset) -> None:
+        """An answer known without asking (the contact was just upserted)."""
+        self.answers[email] = filled
+
     def pop(self, email: str):
         """(True, answer) when read ahead, else (False, None)."""
         if email in self.answers:
@@ -130,27 +138,69 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     stats = {"contacts_pushed": 0, "contacts_created": 0}
     ids = sorted(set(contact_ids))
     pending: list[tuple[Contact, dict, str]] = []
+    sent: list[Contact] = []  # pushed since the last look for newer roll-ups
+
+    def send(items):
+        _contacts_send(client=client, policy=policy, items=items, stats=stats,
+                       read_ahead=read_ahead)
+        sent.extend(contact for contact, _, _ in items)
+
     for chunk in chunks(ids, QUERY_CHUNK):
         if prepare:
             prepare(chunk)
-        known = profiles(chunk)
-        for contact in Contact.objects.filter(id__in=chunk):
-            desired = contact_desired_properties(contact, known.get(contact.id, {}))
-            digest = payload_digest([policy, desired])
-            if contact.hubspot_id and contact.pushed_hash == digest:
-                continue
-            pending.append((contact, desired, digest))
+        pending.extend(_contacts_changed(Contact.objects.filter(id__in=chunk),
+                                         profiles(chunk), policy))
         full = len(pending) - len(pending) % batch
         if full:
-            _contacts_send(client=client, policy=policy, items=pending[:full], stats=stats,
-                           read_ahead=read_ahead)
+            send(pending[:full])
             pending = pending[full:]
+        pending.extend(_contacts_moved_on(sent, profiles, policy, read_ahead))
+        sent.clear()
         if on_progress:
             on_progress(len(chunk))
-    if pending:
-        _contacts_send(client=client, policy=policy, items=pending, stats=stats,
-                       read_ahead=read_ahead)
+    for _round in range(RECHECK_ROUNDS):
+        if pending:
+            send(pending)
+        pending = _contacts_moved_on(sent, profiles, policy, read_ahead)
+        sent.clear()
+        if not pending:
+            break
     return stats
+
+
+def _contacts_changed(contacts, known: dict, policy: str, *, every: bool = False
+                      ) -> list[tuple[Contact, dict, str]]:
+    """The contacts whose properties differ from what was last pushed (all with `every`)."""
+    out = []
+    for contact in contacts:
+        desired = contact_desired_properties(contact, known.get(contact.id, {}))
+        digest = payload_digest([policy, desired])
+        if every or not (contact.hubspot_id and contact.pushed_hash == digest):
+            out.append((contact, desired, digest))
+    return out
+
+
+def _contacts_moved_on(sent: list[Contact], profiles: ProfileSource, policy: str,
+                       read_ahead: ContactReadAhead) -> list[tuple[Contact, dict, str]]:
+    """Contacts whose roll-ups changed after they were read for the push that just went out.
+
+    A sync of another webinar with the same people may have refreshed them meanwhile and
+    pushed first: HubSpot then holds our older numbers, so they go out again whatever the
+    remembered digest says (the other sync may have stored its digest after ours). One
+    query per few thousand contacts sent; more only when some did change."""
+    moved = []
+    for chunk in chunks(sent, QUERY_CHUNK):
+        pushed = {c.id: [getattr(c, name) for name in ROLLUP_FIELDS] for c in chunk}
+        now = Contact.objects.filter(id__in=list(pushed)).values_list("id", *ROLLUP_FIELDS)
+        moved += [row[0] for row in now if list(row[1:]) != pushed[row[0]]]
+    if not moved:
+        return []
+    again = set(moved)
+    for contact in sent:
+        if contact.id in again:  # no need to ask HubSpot what it has: we just sent it
+            read_ahead.remember(contact.email, contact.hubspot_filled)
+    return _contacts_changed(Contact.objects.filter(id__in=moved).order_by("id"),
+                             profiles(moved), policy, every=True)
 
 
 def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead) -> None:
@@ -176,6 +226,9 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
             for name in current:
                 props.pop(name, None)
         inputs.append({"email": contact.email, "properties": props})
+        # what HubSpot will have filled after this upsert, should the contact go out again
+        contact.hubspot_filled = (current or frozenset()) | frozenset(
+            name for name in PROFILE_PROPERTIES if props.get(name))
     results = client.upsert_contacts(inputs)
     by_email = {((r.get("properties") or {}).get("email") or "").lower(): r for r in results}
     now = timezone.now()

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from integrations.batching import chunks
@@ -162,21 +163,34 @@ def _timelines(contact_ids: list[int]) -> dict[int, Timeline]:
 def contact_rollups_refresh(*, contact_ids: list[int]) -> int:
     """Recomputes the roll-ups of these contacts from their timelines, a few thousand
     contacts per handful of queries; writes only the contacts whose roll-ups changed and
-    returns how many did."""
+    returns how many did.
+
+    Two syncs of different webinars may share people. Each chunk's rows are locked (in id
+    order, so two syncs never wait on each other in a circle) before its timelines are read,
+    so a refresh always sees every timeline entry committed before it and the last refresh
+    of a person is never overwritten by an older one. The lock leaves the timeline's own
+    writes alone (they only reference the rows)."""
     changed_total = 0
     ids = sorted(set(contact_ids))
     for chunk in chunks(ids, QUERY_CHUNK):
-        timelines = _timelines(chunk)
-        changed = []
-        for contact in Contact.objects.filter(id__in=chunk):
-            timeline = timelines.get(contact.id) or Timeline()
-            rollups = rollups_compute(registrations=list(timeline.registrations.values()),
-                                      attendances=timeline.attendances)
-            values = [getattr(rollups, name) for name in ROLLUP_FIELDS]
-            if values != [getattr(contact, name) for name in ROLLUP_FIELDS]:
-                for name, value in zip(ROLLUP_FIELDS, values, strict=True):
-                    setattr(contact, name, value)
-                changed.append(contact)
-        rows_update(model=Contact, objs=changed, fields=[*ROLLUP_FIELDS, "updated_at"])
-        changed_total += len(changed)
+        with transaction.atomic():
+            changed_total += _rollups_refresh_chunk(chunk)
     return changed_total
+
+
+def _rollups_refresh_chunk(chunk: list[int]) -> int:
+    contacts = list(Contact.objects.select_for_update(no_key=True).filter(id__in=chunk)
+                    .order_by("id"))
+    timelines = _timelines(chunk)
+    changed = []
+    for contact in contacts:
+        timeline = timelines.get(contact.id) or Timeline()
+        rollups = rollups_compute(registrations=list(timeline.registrations.values()),
+                                  attendances=timeline.attendances)
+        values = [getattr(rollups, name) for name in ROLLUP_FIELDS]
+        if values != [getattr(contact, name) for name in ROLLUP_FIELDS]:
+            for name, value in zip(ROLLUP_FIELDS, values, strict=True):
+                setattr(contact, name, value)
+            changed.append(contact)
+    rows_update(model=Contact, objs=changed, fields=[*ROLLUP_FIELDS, "updated_at"])
+    return len(changed)
