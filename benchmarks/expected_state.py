@@ -1,5 +1,6 @@
-"""What HubSpot should hold after a webinar's sync, worked out from the sandbox's own Zoom data
-— never with the product's functions — and every way HubSpot differs from it.
+"""What HubSpot should hold after the sync of one webinar or several, worked out from the
+sandbox's own Zoom data — never with the product's functions — and every way HubSpot differs
+from it.
 
 Covers every registrant status: approved and pending registrations count and get a `register`
 record (when made before the session ended, or when the person attended); a registration
@@ -7,11 +8,12 @@ cancelled after it was recorded keeps its `register` record, gets one `cancel` r
 longer counts; one denied from the start gets no record at all. Each
 person (registrant of any status, or attendee) is one contact with exactly the expected
 properties, and attendance follows SPEC §5.2 (union of a person's intervals, capped at the
-session's length).
+session's length); a person in several webinars has roll-ups over all of them.
 """
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 
@@ -69,7 +71,7 @@ def _join_urls(url: str, zoom_id: str) -> dict[str, str]:
     return urls
 
 
-def _attended_intervals(webinar: dict) -> tuple[dict[str, list], int, datetime]:
+def _attended_intervals(webinar: dict) -> tuple[dict[str, list], int, datetime, datetime]:
     by_registrant = {r["id"]: r for r in webinar["registrants"]}
     instance = webinar["instances"][0]
     start, end = _time(instance["start_time"]), _time(instance["end_time"])
@@ -79,60 +81,104 @@ def _attended_intervals(webinar: dict) -> tuple[dict[str, list], int, datetime]:
         email = (reg["email"] if reg else row["user_email"]).lower()
         if email:
             intervals[email].append((_time(row["join_time"]), _time(row["leave_time"])))
-    return intervals, int((end - start).total_seconds()), end
+    return intervals, int((end - start).total_seconds()), start, end
 
 
-def _expected_contact(email: str, reg: dict | None, webinar: dict, join_urls: dict,
-                      seconds: int, length: int) -> dict:
-    counted = reg is not None and reg["status"] in COUNTED
+@dataclass
+class WebinarFacts:
+    """One held webinar (its first session) as Zoom's data tells it."""
+
+    zoom_id: str
+    topic: str
+    registrants: dict[str, dict]  # by e-mail
+    join_urls: dict[str, str]
+    intervals: dict[str, list]  # e-mail -> [(join, leave)]
+    length: int  # seconds
+    start: datetime
+    ended: datetime
+
+    @classmethod
+    def read(cls, url: str, webinar: dict) -> "WebinarFacts":
+        zoom_id = str(webinar["id"])
+        intervals, length, start, ended = _attended_intervals(webinar)
+        return cls(zoom_id=zoom_id, topic=webinar["topic"],
+                   registrants={r["email"].lower(): r for r in webinar["registrants"]},
+                   join_urls=_join_urls(url, zoom_id), intervals=intervals, length=length,
+                   start=start, ended=ended)
+
+    def seconds(self, email: str) -> int:
+        return _union_seconds(self.intervals.get(email, []), self.length)
+
+    def people(self) -> set[str]:
+        return set(self.registrants) | set(self.intervals)
+
+
+def _expected_contact(email: str, webinars: list[WebinarFacts]) -> dict:
+    """SPEC §5.2's roll-ups over every webinar the person registered for or attended; on a
+    tie of times the larger webinar id wins."""
+    regs = [(w, w.registrants[email]) for w in webinars if email in w.registrants]
+    counted = [(w, r) for w, r in regs if r["status"] in COUNTED]
+    attended = [(w, w.seconds(email)) for w in webinars if w.seconds(email) > 0]
     want = {
         "email": email,
-        "zoomsync_webinar_registrations": "1" if counted else "0",
-        "zoomsync_webinars_attended": "1" if seconds > 0 else "0",
+        "zoomsync_webinar_registrations": str(len(counted)),
+        "zoomsync_webinars_attended": str(len(attended)),
         "zoomsync_source": "Zoom Integration",
     }
-    if reg is not None:
-        want.update({"firstname": reg["first_name"], "lastname": reg["last_name"]})
+    if regs:
+        want.update({"firstname": regs[0][1]["first_name"], "lastname": regs[0][1]["last_name"]})
     if counted:
-        want["zoomsync_last_registered_webinar"] = webinar["topic"]
-        want["zoomsync_last_join_url"] = join_urls.get(email, "?")
-    if seconds > 0:
-        want["zoomsync_avg_attendance_pct"] = _one_decimal(Fraction(seconds * 100, length))
-        want["zoomsync_avg_attendance_minutes"] = _one_decimal(Fraction(seconds, 60))
-        want["zoomsync_last_attended_webinar"] = webinar["topic"]
+        last, _reg = max(counted, key=lambda wr: (_time(wr[1]["create_time"]), int(wr[0].zoom_id)))
+        want["zoomsync_last_registered_webinar"] = last.topic
+        want["zoomsync_last_join_url"] = last.join_urls.get(email, "?")
+    if attended:
+        pcts = [Fraction(seconds * 100, w.length) for w, seconds in attended]
+        want["zoomsync_avg_attendance_pct"] = _one_decimal(sum(pcts) / len(pcts))
+        want["zoomsync_avg_attendance_minutes"] = _one_decimal(
+            Fraction(sum(seconds for _w, seconds in attended), 60 * len(attended)))
+        last, _seconds = max(attended, key=lambda ws: (ws[0].start, int(ws[0].zoom_id)))
+        want["zoomsync_last_attended_webinar"] = last.topic
     return {k: v for k, v in want.items() if v != ""}
 
 
 def check_state(url: str, zoom_id: str) -> list[str]:
     """Every mismatch between HubSpot's state and what Zoom's data says it should be."""
+    return check_states(url, [zoom_id])
+
+
+def check_states(url: str, zoom_ids: list[str]) -> list[str]:
+    """The same for several webinars synced into one portal: every contact's roll-ups count
+    all of them, and each webinar has its own event and attendance."""
     zoom = requests.get(f"{url}/_sandbox/state", params={"section": "zoom"},
                         timeout=600).json()["zoom"]
     hubspot = requests.get(f"{url}/_sandbox/state", params={"section": "hubspot"},
                            timeout=600).json()["hubspot"]
-    webinar = next(w for w in zoom["webinars"] if str(w["id"]) == zoom_id)
-    join_urls = _join_urls(url, zoom_id)
-    intervals, length, ended = _attended_intervals(webinar)
-    registrants = {r["email"].lower(): r for r in webinar["registrants"]}
+    by_id = {str(w["id"]): w for w in zoom["webinars"]}
+    webinars = [WebinarFacts.read(url, by_id[zoom_id]) for zoom_id in zoom_ids]
 
     errors = []
     contacts = {c["properties"]["email"]: c["properties"] for c in hubspot["contacts"]}
-    expected_emails = set(registrants) | set(intervals)
+    expected_emails = set().union(*(w.people() for w in webinars))
     extra = set(contacts) - expected_emails
     if extra:
         errors.append(f"{len(extra)} unexpected HubSpot contact(s), e.g. {sorted(extra)[0]}")
     for email in sorted(expected_emails):
-        want = _expected_contact(email, registrants.get(email), webinar, join_urls,
-                                 _union_seconds(intervals.get(email, []), length), length)
+        want = _expected_contact(email, webinars)
         got = {k: v for k, v in (contacts.get(email) or {}).items() if k not in NOT_PUSHED}
         if got != want:
             diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
                     if got.get(k) != want.get(k)}
             errors.append(f"{email}: (HubSpot, expected) {diff}")
     events = {e["externalEventId"]: e for e in hubspot["marketing_events"]}
-    event = events.get(f"zoom-webinar-{zoom_id}")
-    if event is None:
-        return [*errors, f"no marketing event zoom-webinar-{zoom_id}"]
-    return errors + _event_errors(event, registrants, intervals, length, ended)
+    for w in webinars:
+        event = events.get(f"zoom-webinar-{w.zoom_id}")
+        if event is None:
+            errors.append(f"no marketing event zoom-webinar-{w.zoom_id}")
+            continue
+        errors += [f"zoom-webinar-{w.zoom_id}: {e}" if len(webinars) > 1 else e
+                   for e in _event_errors(event, w.registrants, w.intervals, w.length,
+                                          w.ended)]
+    return errors
 
 
 def _event_errors(event: dict, registrants: dict, intervals: dict, length: int,

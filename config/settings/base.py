@@ -158,7 +158,8 @@ SYNC_SCHEDULES = {
 # unacknowledged task to another worker. retry must exceed timeout, or a slow sync would be
 # started twice in parallel.
 Q_CLUSTER = {
-    "name": "zoomsync",
+    # Installations sharing one Redis need different names (their queues are kept apart).
+    "name": env("Q_CLUSTER_NAME", default="zoomsync"),
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": env.int("Q_TIMEOUT", default=1800),
     "retry": env.int("Q_RETRY", default=2100),
