@@ -2,7 +2,8 @@
 
     REDIS_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
     python -m benchmarks.sync_fleet --webinars 20 --registrants 2000 --workers 3 \\
-        --hubspot-limit 190 [--attendees N] [--processes-per-worker 2] [--seed 1] [--json]
+        --hubspot-limit 190 [--attendees N] [--processes-per-worker 2] [--seed 1]
+        [--record FILE] [--json]
 
 The production set-up, on one machine: django-q2 on Redis (REDIS_URL) and PostgreSQL
 (DATABASE_URL: the server to use; the script creates a fresh database there and drops it at
@@ -25,7 +26,9 @@ The last line of stdout is one JSON object:
 - duplicated_records: attendance records in HubSpot beyond one per (event, person, state);
 - state_ok, state_errors: HubSpot's contacts, roll-ups over all webinars, events and
   attendance against what benchmarks/expected_state.py works out from the sandbox's Zoom data;
-- runs, runs_failed, max_runs_per_webinar, second_triggers, second_triggers_joined.
+- runs, runs_failed, max_runs_per_webinar, second_triggers, second_triggers_joined;
+- cpu_s_workers, cpu_s_sandbox: CPU seconds the workers and the sandbox used (how much of
+  the machine the fleet needed), load_before: the load average when the triggers went out.
 
 Without REDIS_URL or a PostgreSQL DATABASE_URL it refuses to run (exit 2). A failed run, a
 duplicate or a state that differs from the expected one makes it exit 1.
@@ -69,6 +72,8 @@ def main(argv=None) -> int:
                         help="HubSpot requests per 10 s, for the sandbox and the product.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=1800, help="Seconds to wait at most.")
+    parser.add_argument("--record", metavar="FILE", default=None,
+                        help="The sandbox writes every exchange to FILE (one JSON line each).")
     parser.add_argument("--json", action="store_true", help="Only the JSON line on stdout.")
     args = parser.parse_args(argv)
     attendees = (round(args.registrants * 0.7) if args.attendees is None else args.attendees)
@@ -79,7 +84,7 @@ def main(argv=None) -> int:
     sandbox = workers = None
     try:
         database_url = _database_create(server_url, database)
-        sandbox, sandbox_url = _sandbox_start(Path(tmp.name))
+        sandbox, sandbox_url = _sandbox_start(Path(tmp.name), record=args.record)
         log(f"sandbox at {sandbox_url}: {args.webinars} webinars × {args.registrants} "
             f"registrants ({attendees} attend each), HubSpot {args.hubspot_limit} per 10 s")
         _post(sandbox_url, "seed", {"scenario": "bench", "webinars": args.webinars,
@@ -92,12 +97,16 @@ def main(argv=None) -> int:
         workers = _workers_start(args.workers, Path(tmp.name))
         _post(sandbox_url, "calls/reset")  # linking and discovery are not part of it
 
-        log(f"triggering {len(webinar_ids)} webinars on {args.workers} workers")
+        load_before = round(os.getloadavg()[0], 2)
+        log(f"triggering {len(webinar_ids)} webinars on {args.workers} workers "
+            f"(load average {load_before})")
         started = time.monotonic()
         triggers = _trigger_all_and_wait(webinar_ids, timeout_s=args.timeout)
         wall = time.monotonic() - started
         log(f"all runs ended after {wall:.1f} s; checking HubSpot's state")
         _check_workers_alive(workers, Path(tmp.name))
+        cpu = {"cpu_s_workers": _cpu_seconds(workers), "cpu_s_sandbox": _cpu_seconds([sandbox]),
+               "load_before": load_before}
         calls = requests.get(f"{sandbox_url}/_sandbox/calls", timeout=60).json()
         hubspot = requests.get(f"{sandbox_url}/_sandbox/state", params={"section": "hubspot"},
                                timeout=600).json()["hubspot"]
@@ -132,6 +141,7 @@ def main(argv=None) -> int:
         "state_errors": state_errors[:5],
         **runs,
         **triggers,
+        **cpu,
     }
     if not args.json:
         for key, value in result.items():
@@ -222,11 +232,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _sandbox_start(tmp: Path) -> tuple[subprocess.Popen, str]:
+def _sandbox_start(tmp: Path, *, record: str | None) -> tuple[subprocess.Popen, str]:
     """The sandbox as its own HTTP server process, so it never competes with this one."""
     port = _free_port()
+    command = [sys.executable, "-m", "sandbox", "--port", str(port)]
+    if record:
+        command += ["--record", str(Path(record).resolve())]
     with (tmp / "sandbox.log").open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", str(port)],
+        process = subprocess.Popen(command,
                                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -384,6 +397,23 @@ def _runs_summary(webinar_ids: list[str]) -> dict:
     return {"runs": len(runs), "runs_failed": len(failed),
             "max_runs_per_webinar": max(per_webinar.values(), default=0),
             "webinars_without_run": len(set(webinar_ids) - set(per_webinar))}
+
+
+def _cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """CPU time used so far by these processes and everything they started (each leads its
+    own process group), from /proc; 0 where /proc is not available."""
+    groups = {p.pid for p in processes}
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in groups:  # pgrp
+            # utime, stime, and those of its children that have ended
+            total += sum(int(value) for value in fields[11:15])
+    return round(total / ticks, 1)
 
 
 def _count(by_endpoint: dict, prefix: str) -> int:
