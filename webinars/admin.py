@@ -125,18 +125,18 @@ class WebinarAdmin(admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
-    @admin.action(description="Sync now")
+    @admin.action(description="Sync now", permissions=["change"])
     def sync_now(self, request, queryset):
         for webinar in queryset:
             webinar_sync_enqueue(webinar=webinar, trigger="sync now")
         self.message_user(request, f"Queued a sync of {queryset.count()} webinar(s).")
 
-    @admin.action(description="Enable sync")
+    @admin.action(description="Enable sync", permissions=["change"])
     def enable_sync(self, request, queryset):
         runs = webinars_sync_enable(webinars=list(queryset), trigger="enable action")
         self.message_user(request, f"Sync enabled; {len(runs)} sync(s) queued.")
 
-    @admin.action(description="Disable sync")
+    @admin.action(description="Disable sync", permissions=["change"])
     def disable_sync(self, request, queryset):
         count = webinars_sync_disable(webinars=list(queryset))
         self.message_user(request, f"Sync disabled for {count} webinar(s).", messages.INFO)
