@@ -65,6 +65,15 @@ def cipher() -> MultiFernet:
     return _cipher(tuple(settings.FIELD_ENCRYPTION_KEY))
 
 
+def encrypted_with_first_key(token: str) -> bool:
+    """Whether the first (encrypting) key opens this token: nothing to rotate then."""
+    try:
+        Fernet(_fernet_key(settings.FIELD_ENCRYPTION_KEY[0])).decrypt(token.encode())
+    except (InvalidToken, IndexError):
+        return False
+    return True
+
+
 def encrypt(value: str) -> str:
     return cipher().encrypt(value.encode()).decode()
 
