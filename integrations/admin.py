@@ -6,7 +6,7 @@ from solo.admin import SingletonModelAdmin
 from .errors import IntegrationError
 from .fields import UNREADABLE_LABEL, secret_state
 from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomAccount
-from .runs import run_kinds
+from .runs import run_counts_text, run_kinds
 from .services.accounts import hubspot_portal_test, zoom_account_test
 from .services.oauth import oauth_settings_explain, zoom_account_disconnect
 
@@ -201,6 +201,8 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_filter = ["status", RunKindFilter, "trigger"]
     search_fields = ["target", "target_key", "error"]
     readonly_fields = [f.name for f in SyncRun._meta.fields]
+    # the counts a person reads, just before the raw ones
+    readonly_fields.insert(readonly_fields.index("counts"), "counts_summary")
 
     @admin.display(description="Kind", ordering="kind")
     def kind_name(self, obj):
@@ -223,6 +225,10 @@ class SyncRunAdmin(admin.ModelAdmin):
             return "–"
         return format_html('<progress value="{}" max="{}"></progress> {}', obj.done, obj.total,
                            obj.progress)
+
+    @admin.display(description="Summary")
+    def counts_summary(self, obj):
+        return run_counts_text(run=obj) or "–"
 
     @admin.display(description="Error")
     def short_error(self, obj):

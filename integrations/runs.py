@@ -6,11 +6,23 @@ from django.utils import timezone
 from .models import SyncRun
 
 _KIND_LABELS: dict[str, str] = {}
+_COUNT_LABELS: dict[str, dict[str, str]] = {}
 
 
-def run_kind_register(*, kind: str, label: str) -> None:
-    """A source app names the kinds of run it creates (at start-up, in its AppConfig)."""
+def run_kind_register(*, kind: str, label: str, count_labels: dict[str, str] | None = None
+                      ) -> None:
+    """A source app names the kinds of run it creates and the counts a person reads on them,
+    in the order to show them (at start-up, in its AppConfig)."""
     _KIND_LABELS[kind] = label
+    _COUNT_LABELS[kind] = dict(count_labels or {})
+
+
+def run_counts_text(*, run: SyncRun, skip_zero: bool = False) -> str:
+    """The run's named counts as one line, e.g. "Registrants: 6 · Invalid e-mails: 5"."""
+    counts = run.counts or {}
+    return " · ".join(
+        f"{label}: {counts[key]}" for key, label in _COUNT_LABELS.get(run.kind, {}).items()
+        if key in counts and not (skip_zero and not counts[key]))
 
 
 def run_kind_label(kind: str) -> str:

@@ -8,6 +8,7 @@ from ..world import World
 from .batch import (
     batch_inputs,
     batch_reply,
+    email_is_malformed,
     injected_failures,
     object_body,
     partial_errors,
@@ -29,7 +30,7 @@ def _attendance_input(i: int, item) -> tuple[str, int, dict, dict]:
         raise validation_error(f"inputs[{i}] is missing required field(s): "
                                f"{', '.join(missing)}.")
     email = item["email"]
-    if not isinstance(email, str) or "@" not in email.strip():
+    if not isinstance(email, str) or email_is_malformed(email.strip()):
         raise validation_error(f"inputs[{i}].email is not a valid e-mail address.")
     when = item["interactionDateTime"]
     if not isinstance(when, int) or isinstance(when, bool):

@@ -20,6 +20,16 @@ def object_body(req) -> dict:
     return body
 
 
+def email_is_malformed(email: str) -> bool:
+    """What HubSpot refuses as a contact's e-mail (and with it the whole batch): whitespace
+    inside it, or not one @ between a local part and a domain — "foo@", "@bar.com", "a@b@c",
+    "spaces in@x.com". A quoted local part may hold an @."""
+    local, at, domain = email.rpartition("@")
+    quoted = len(local) > 1 and local.startswith('"') and local.endswith('"')
+    return (not at or not local or not domain or ("@" in local and not quoted)
+            or any(ch.isspace() for ch in email))
+
+
 def batch_inputs(body: dict) -> list:
     inputs = body.get("inputs")
     if not isinstance(inputs, list):

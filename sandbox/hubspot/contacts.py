@@ -8,6 +8,7 @@ from ..world import World
 from .batch import (
     batch_inputs,
     batch_reply,
+    email_is_malformed,
     injected_failures,
     object_body,
     partial_errors,
@@ -123,7 +124,7 @@ def _upsert_inputs(inputs: list) -> list[tuple[str, dict]]:
             raise validation_error(f"Unsupported idProperty {item.get('idProperty')!r}: this "
                                    "sandbox upserts contacts by 'email'.")
         email = ref.strip().lower()
-        if "@" not in email:
+        if email_is_malformed(email):
             raise validation_error(f"Email address {ref} is invalid", errors=[
                 {"message": f"Email address {ref} is invalid", "code": "INVALID_EMAIL"}])
         if email in seen:
