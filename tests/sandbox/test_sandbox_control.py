@@ -61,7 +61,8 @@ def test_calls_are_counted_by_path_template(client):
     assert client.calls() == {
         "total": 0, "rate_limited": 0, "by_endpoint": {}, "rate_limited_by_endpoint": {},
         "by_status": {},
-        "faults": {"error": 0, "rate_limit": 0, "reset": 0, "slow": 0, "partial": 0}}
+        "faults": {"error": 0, "rate_limit": 0, "reset": 0, "reset_after_apply": 0, "slow": 0,
+                       "partial": 0}}
 
 
 def test_record_file_has_one_redacted_line_per_exchange(tmp_path):
