@@ -31,9 +31,9 @@ from integrations.timefmt import parse_api_time
 
 from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
 from ..selectors import webinar_contact_ids, webinar_invalid_emails
+from .hubspot_attendance import attendance_pending_count, attendance_push
 from .hubspot_events import (
-    attendance_pending_count,
-    attendance_push,
+    marketing_event_properties_ensure,
     marketing_events_complete,
     marketing_events_push,
 )
@@ -160,6 +160,7 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
             raise
     webinar_instances_plan(webinar=webinar)
     hubspot_properties_ensure(client=hubspot, portal=portal)
+    marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
     read_ahead = ContactReadAhead(hubspot)
 
