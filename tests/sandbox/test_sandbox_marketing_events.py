@@ -1,22 +1,15 @@
 """The sandbox's marketing events as HubSpot's spec gives them: the fields of each answer,
 custom properties defined on the event object, and the participations breakdown."""
 
+from tests.hubspot_contract import (
+    EVENT_AS_COMPLETED,
+    EVENT_AS_READ,
+    EVENT_AS_WRITTEN,
+    PARTICIPATION,
+    PROPERTY_VALUE,
+)
 from tests.sandbox.test_sandbox_hubspot import ACCOUNT, ME, attend_input, create_event
 
-# The fields HubSpot's spec gives each answer (MarketingEventPublicDefaultResponse,
-# MarketingEventPublicReadResponse, MarketingEventDefaultResponse).
-AS_WRITTEN = {"id", "objectId", "createdAt", "updatedAt", "customProperties", "eventName",
-              "eventOrganizer", "eventType", "eventUrl", "eventDescription", "startDateTime",
-              "endDateTime", "eventCancelled", "eventCompleted"}
-AS_READ = AS_WRITTEN | {"externalEventId", "registrants", "attendees", "cancellations",
-                        "noShows"}
-AS_COMPLETED = AS_WRITTEN - {"id", "createdAt", "updatedAt"}
-# PropertyValue: every field is required
-PROPERTY_VALUE = {"name", "value", "timestamp", "source", "sourceId", "sourceLabel",
-                  "sourceMetadata", "sourceUpstreamDeployable", "sourceVid", "requestId",
-                  "dataSensitivity", "isEncrypted", "isLargeValue", "maskedSubstrings",
-                  "persistenceTimestamp", "selectedByUser", "selectedByUserTimestamp", "unit",
-                  "updatedByUserId", "useTimestampAsPersistenceTimestamp"}
 BREAKDOWN = f"{ME}/participations/{ACCOUNT}/zoom-webinar-1/breakdown"
 
 
@@ -32,20 +25,20 @@ def record(client, state, *inputs):
 
 def test_each_answer_has_exactly_the_fields_hubspots_spec_gives_it(client):
     written = create_event(client, eventDescription="About pipelines").json()
-    assert set(written) == AS_WRITTEN
+    assert set(written) == EVENT_AS_WRITTEN
     read = client.hubspot("GET", f"{ME}/events/zoom-webinar-1", params=params()).json()
-    assert set(read) == AS_READ and read["externalEventId"] == "zoom-webinar-1"
+    assert set(read) == EVENT_AS_READ and read["externalEventId"] == "zoom-webinar-1"
     batch = client.hubspot("POST", f"{ME}/events/upsert", json={"inputs": [
         {"externalAccountId": ACCOUNT, "externalEventId": "zoom-webinar-2",
          "eventName": "No dates yet", "eventOrganizer": "Maya", "customProperties": []}]})
     [result] = batch.json()["results"]
     # a date-time or text the event does not have is left out, never null
-    assert set(result) == AS_WRITTEN - {"startDateTime", "endDateTime", "eventType",
+    assert set(result) == EVENT_AS_WRITTEN - {"startDateTime", "endDateTime", "eventType",
                                         "eventUrl", "eventDescription"}
     done = client.hubspot("POST", f"{ME}/events/zoom-webinar-1/complete", params=params(),
                           json={"startDateTime": "2030-01-01T15:00:00Z",
                                 "endDateTime": "2030-01-01T16:00:00Z"})
-    assert set(done.json()) == AS_COMPLETED
+    assert set(done.json()) == EVENT_AS_COMPLETED
 
 
 def test_custom_properties_are_kept_only_when_defined_on_the_event_object(client):
@@ -90,7 +83,7 @@ def test_breakdown_lists_one_participation_per_contact_and_state(client):
                     ("cy@example.com", "REGISTERED"), ("ann@example.com", "ATTENDED"),
                     ("cy@example.com", "CANCELLED")}
     first = body["results"][0]
-    assert set(first) == {"id", "createdAt", "associations", "properties"}
+    assert set(first) == PARTICIPATION
     assert first["associations"]["marketingEvent"]["externalEventId"] == "zoom-webinar-1"
     assert first["properties"]["occurredAt"] == 1_893_510_000_000
     # no figures until the event is completed
