@@ -94,7 +94,8 @@ def test_every_attendance_answer_lost_still_records_each_once(sandbox, linked):
     assert sum(records.values()) == expected_records() == run.counts["attendance_recorded"]
 
 
-def test_a_run_that_cannot_learn_the_outcome_leaves_it_to_the_next(sandbox, linked):
+def test_a_run_that_cannot_learn_the_outcome_leaves_it_to_the_next(sandbox, linked,
+                                                                    admin_client):
     account, _ = linked
     sandbox.seed("custom", **crowd_world())
     # the first attendance batch arrives, but neither its answer nor HubSpot's records can be
@@ -109,6 +110,9 @@ def test_a_run_that_cannot_learn_the_outcome_leaves_it_to_the_next(sandbox, link
     assert failed.status == SyncRun.Status.FAILED
     assert sum(attendance_records(sandbox).values()) == 100
     assert Activity.objects.filter(hubspot_sending_at__isnull=False).count() == 100
+    contact = Contact.objects.get(email=person(0)["email"])
+    page = admin_client.get(f"/admin/contacts/contact/{contact.pk}/change/").content.decode()
+    assert "Sent; the next sync checks that HubSpot has it" in page
 
     control(sandbox, "faults", {})
     sandbox.reset_calls()
