@@ -100,8 +100,7 @@ def attendance_push(*, client: HubSpotClient, webinar: Webinar,
             for rows in _unpushed(event.event_id, kind, sending=True):
                 advance(_attendance_settle(event, rows))
             for rows in _unpushed(event.event_id, kind, sending=False):
-                for part in chunks(rows, client.batch_size):
-                    advance(_attendance_send(event, part))
+                _attendance_send_chunk(event, rows, advance)
     return done
 
 
@@ -130,12 +129,27 @@ def _attendance_settle(event: _Event, rows: list[dict]) -> int:
     return len(found)
 
 
+def _attendance_send_chunk(event: _Event, rows: list[dict],
+                           advance: Callable[[int], None]) -> None:
+    """Marks a chunk "sending" in one write (not one per batch: the queries of a sync grow
+    with its chunks), then sends it a batch at a time. When a batch fails, the batches after
+    it were not sent: they go back to the queue."""
+    Activity.objects.filter(id__in=[row["id"] for row in rows]).update(
+        hubspot_sending_at=timezone.now())
+    parts = list(chunks(rows, event.client.batch_size))
+    for i, part in enumerate(parts):
+        try:
+            advance(_attendance_send(event, part))
+        except Exception:
+            Activity.objects.filter(id__in=[row["id"] for later in parts[i + 1:]
+                                            for row in later]).update(hubspot_sending_at=None)
+            raise
+
+
 def _attendance_send(event: _Event, rows: list[dict]) -> int:
     """Sends one batch. An unknown outcome is settled with HubSpot's records and only the
     records it lacks are sent again, a few times at most; after that the entries stay
     "sending" for the next run to settle."""
-    Activity.objects.filter(id__in=[row["id"] for row in rows]).update(
-        hubspot_sending_at=timezone.now())
     pending = rows
     attempt = 0
     while True:
