@@ -10,6 +10,11 @@ them it has; those are marked pushed and only the others are sent again. That ha
 for a batch of this run, and, for what an earlier run left behind, before anything else is sent
 for that event and state — so the next run after a crash finishes the work without
 duplicating any of it.
+
+An event's registrations are settled and sent before its attendances, and those before its
+cancellations, as they happen; so when a record is checked, the state it asks about is still
+the contact's latest on that event, whether HubSpot lists one participation per state or only
+each contact's latest.
 """
 
 from collections.abc import Callable
