@@ -29,11 +29,12 @@ test: install
 	mkdir -p var
 	$(BIN)/pytest
 
-# The same suite on PostgreSQL (pytest-django creates and drops test_<name> beside it).
+# The suite on PostgreSQL: pytest-django creates (and drops) test_<name> beside POSTGRES_URL's
+# database. `make test-postgres ARGS=tests/webinars` runs part of it.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/zoomsync
 test-postgres: install
 	mkdir -p var
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest --create-db $(ARGS)
 
 # Mutation testing of the modules that decide what reaches HubSpot (pyproject.toml
 # [tool.mutmut]); the last line printed is one JSON object with the score.

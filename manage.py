@@ -1,10 +1,13 @@
 #!/usr/bin/env python
-import os
 import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from config.env import env_file_load
+
+    # Before Django starts: a DJANGO_SETTINGS_MODULE in .env decides the settings for every
+    # command, the worker (`qcluster`), `migrate` and `connect_*` included.
+    env_file_load(default_settings="config.settings.local")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

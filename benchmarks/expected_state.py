@@ -8,13 +8,15 @@ cancelled after it was recorded keeps its `register` record, gets one `cancel` r
 longer counts; one denied from the start gets no record at all. Each
 person (registrant of any status, or attendee) is one contact with exactly the expected
 properties, and attendance follows SPEC §5.2 (union of a person's intervals, capped at the
-session's length); a person in several webinars has roll-ups over all of them.
+session's length); each attend record runs from the person's first join for as long as they
+attended, so HubSpot's duration is theirs; a person in several webinars has roll-ups over all
+of them.
 """
 
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import requests
@@ -202,7 +204,9 @@ def _event_errors(event: dict, registrants: dict, intervals: dict, length: int,
         errors.append(f"'attend' records for {len(attends)} people, expected {len(attended)}")
     for email in attended & set(attends):
         spans = intervals[email]
-        joined, left = min(s for s, _ in spans), max(e for _, e in spans)
+        # from the first join, as long as the union of their spans: HubSpot's duration
+        joined = min(s for s, _ in spans)
+        left = joined + timedelta(seconds=_union_seconds(spans, length))
         record = attends[email]
         if (_time(record["joinedAt"]), _time(record["leftAt"])) != (joined, left):
             errors.append(f"{email}: attended {record['joinedAt']}–{record['leftAt']}, "

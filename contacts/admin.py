@@ -7,7 +7,7 @@ class ActivityInline(admin.TabularInline):
     model = Activity
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "kind", "title", "summary", "hubspot_pushed_at"]
+    fields = ["occurred_at", "kind", "title", "summary", "in_hubspot"]
     readonly_fields = fields
     ordering = ["-occurred_at"]
     verbose_name_plural = "timeline"
@@ -25,6 +25,15 @@ class ActivityInline(admin.TabularInline):
         if details.get("status"):
             return f"Registration {details['status']}"
         return ""
+
+    @admin.display(description="In HubSpot")
+    def in_hubspot(self, obj):
+        if obj.hubspot_pushed_at:
+            return obj.hubspot_pushed_at
+        if obj.hubspot_sending_at:
+            # the next sync asks HubSpot whether it arrived before sending it again
+            return "Sent; the next sync checks that HubSpot has it"
+        return "-"
 
 
 @admin.register(Contact)

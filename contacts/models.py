@@ -56,6 +56,9 @@ class Activity(models.Model):
     # e.g. the marketing event id: together with contact and kind it makes the entry unique.
     source_key = models.CharField(max_length=200)
     hubspot_pushed_at = models.DateTimeField(null=True, blank=True)
+    # Handed to HubSpot, and no answer recorded yet: until HubSpot's own records say whether
+    # it arrived, the entry is neither pushed nor safe to send again.
+    hubspot_sending_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at"]

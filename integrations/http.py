@@ -5,6 +5,11 @@ jitter, honouring Retry-After given as seconds, as milliseconds (Retry-After-Ms)
 (ISO-8601, as Zoom's daily limit sends it, or HTTP-date). A wait longer than
 API_MAX_RETRY_WAIT_S is not slept through: the call fails with RateLimited so the sync run
 says when to come back.
+
+A write that is not safe to send twice (``replay_safe=False``) is retried only when the service
+cannot have applied it (no connection made, or a 429); when it may have been applied and no
+answer says so — the connection dropped or timed out after sending, or a 5xx — the call fails
+at once with OutcomeUnknown, and the caller finds out what the service has before sending again.
 """
 
 import logging
@@ -18,9 +23,11 @@ from email.utils import parsedate_to_datetime
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
 from .errors import (
     IntegrationError,
+    OutcomeUnknown,
     RateLimited,
     ServiceUnreachable,
     TransientError,
@@ -39,7 +46,9 @@ def redact_path(path: str) -> str:
     return _SECRET_PATH.sub(r"\1[redacted]", path)
 
 
-def build_session() -> requests.Session:
+# Not mutated: pool sizes and where the adapter is mounted change how fast, not what, is sent;
+# requests' adapters never retry by themselves (max_retries=0 is their default too).
+def build_session() -> requests.Session:  # pragma: no mutate block
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=16)
     session.mount("http://", adapter)
@@ -73,6 +82,14 @@ def parse_retry_after(headers) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the service: the connection was never made."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 def backoff_delay(attempt: int) -> float:
@@ -118,13 +135,14 @@ class JsonApi:
 
     def request(self, method: str, path: str, *, params=None, json=None, data=None,
                 headers=None, auth=None, url: str | None = None, authenticated: bool = True,
-                pace: bool = True):
+                pace: bool = True, replay_safe: bool = True):
         url = url or f"{self.base_url}{path}"
         shown = redact_path(path)
         attempt = 0
-        auth_retried = False
+        auth_retried = False  # pragma: no mutate (None is as false)
         while True:
-            all_headers = {"Accept": "application/json", **(headers or {})}
+            # neither service requires Accept; a changed one is not a visible change
+            all_headers = {"Accept": "application/json", **(headers or {})}  # pragma: no mutate
             if authenticated:
                 all_headers.update(self._auth_headers())
             if pace:
@@ -139,6 +157,8 @@ class JsonApi:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 logger.debug("%s %s %s -> %s", self.service_name, method, shown,
                              type(exc).__name__)
+                if not replay_safe and not never_sent(exc):
+                    raise self._outcome_unknown(method, shown, type(exc).__name__) from None
                 if attempt < self.max_retries:
                     self._sleep(backoff_delay(attempt))
                     attempt += 1
@@ -157,6 +177,8 @@ class JsonApi:
                     and self._on_auth_failure(response):
                 auth_retried = True
                 continue
+            if status >= 500 and not replay_safe:
+                raise self._outcome_unknown(method, shown, f"HTTP {status}", status=status)
             if status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers)
                 if status == 429:
@@ -195,6 +217,16 @@ class JsonApi:
                     "that is not JSON; is the base URL right?",
                     service=self.service_name, status=status,
                 ) from None
+
+    def _outcome_unknown(self, method: str, shown: str, what: str,
+                         status: int | None = None) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            f"{self.service_name} {method} {shown} got no answer that says whether it was "
+            f"applied ({what}).", service=self.service_name, status=status)
+
+    def pause_before_retry(self, attempt: int) -> None:
+        """The wait before attempt `attempt + 1` of something the caller retries itself."""
+        self._sleep(backoff_delay(attempt))
 
     def _sleep(self, seconds: float) -> None:
         self.stats["retries"] += 1

@@ -36,6 +36,8 @@ class HubSpotPortal(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     # Which version of our contact properties exists in this portal (set after creating them).
     properties_hash = models.CharField(max_length=32, blank=True, editable=False)
+    # The same for our marketing-event properties (the webinar's facts on each event).
+    event_properties_hash = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

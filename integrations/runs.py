@@ -23,6 +23,7 @@ from django.utils import timezone
 from .models import SyncRun
 
 _KIND_LABELS: dict[str, str] = {}
+_COUNT_LABELS: dict[str, dict[str, str]] = {}
 ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 FINISHED = (SyncRun.Status.SUCCEEDED, SyncRun.Status.FAILED)
 
@@ -32,9 +33,20 @@ class RunTakenOver(Exception):
     failed; whatever it was doing must stop, since a fresh run may be doing it now."""
 
 
-def run_kind_register(*, kind: str, label: str) -> None:
-    """A source app names the kinds of run it creates (at start-up, in its AppConfig)."""
+def run_kind_register(*, kind: str, label: str, count_labels: dict[str, str] | None = None
+                      ) -> None:
+    """A source app names the kinds of run it creates and the counts a person reads on them,
+    in the order to show them (at start-up, in its AppConfig)."""
     _KIND_LABELS[kind] = label
+    _COUNT_LABELS[kind] = dict(count_labels or {})
+
+
+def run_counts_text(*, run: SyncRun, skip_zero: bool = False) -> str:
+    """The run's named counts as one line, e.g. "Registrants: 6 · Invalid e-mails: 5"."""
+    counts = run.counts or {}
+    return " · ".join(
+        f"{label}: {counts[key]}" for key, label in _COUNT_LABELS.get(run.kind, {}).items()
+        if key in counts and not (skip_zero and not counts[key]))
 
 
 def run_kind_label(kind: str) -> str:
@@ -65,7 +77,6 @@ def sync_run_open(*, kind: str, target: str, target_key: str, trigger: str) -> S
     True on what is returned). Safe across processes: the unique `active_key` decides."""
     key = f"{kind}:{target_key}"[:150]
     for _attempt in range(5):
-        sync_runs_expire(active_key=key)
         try:
             with transaction.atomic():
                 return SyncRun.objects.create(
@@ -73,10 +84,12 @@ def sync_run_open(*, kind: str, target: str, target_key: str, trigger: str) -> S
                     active_key=key, lease_expires_at=_after(settings.SYNC_QUEUE_MAX_WAIT_S))
         except IntegrityError:
             existing = SyncRun.objects.filter(active_key=key).first()
-            if existing is not None:
-                existing.joined = True
-                return existing
-            # it ended between our insert and our read: try again
+            if existing is None:
+                continue  # it ended between our insert and our read: try again
+            if sync_runs_expire(active_key=key):
+                continue  # its worker had stopped: the key is free now
+            existing.joined = True
+            return existing
     raise RuntimeError(f"Could not open or join a sync run for {key}.")
 
 

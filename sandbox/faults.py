@@ -1,7 +1,14 @@
-"""Injected faults (``/_sandbox/faults``): errors, 429s, connection resets, slow answers and
-partial batch failures, drawn from a seeded random generator so a run can be replayed.
+"""Injected faults (``/_sandbox/faults``): errors, 429s, connection resets, slow answers,
+partial batch failures and lost answers, drawn from a seeded random generator so a run can be
+replayed.
 
-Each fault is decided before a request touches state, so retrying a faulted request is safe.
+Every fault but one is decided and served before a request touches state, so retrying such a
+request is safe. ``reset_after_apply_rate`` is the exception, and the point of it: the request
+is applied, then the connection is dropped without an answer, as when a network fails between
+the service and its caller. Whoever retries such a request blindly applies it twice.
+
+``paths`` narrows the faults to requests whose service-relative path starts with one of the
+given prefixes (say, only HubSpot's attendance writes).
 """
 
 from __future__ import annotations
@@ -14,20 +21,23 @@ from datetime import timedelta
 from .clock import Clock
 from .common import iso_z
 
-FAULT_KEYS = ("error_rate", "rate_limit_rate", "reset_rate", "slow_rate", "slow_s",
-              "partial_rate", "partial_category", "retry_after", "retry_after_s", "services",
-              "seed")
+FAULT_KEYS = ("error_rate", "rate_limit_rate", "reset_rate", "reset_after_apply_rate",
+              "slow_rate", "slow_s", "partial_rate", "partial_category", "retry_after",
+              "retry_after_s", "services", "paths", "seed")
+# Faults that take the place of the answer, drawn from one number: their rates add up to <= 1.
+ANSWER_FAULTS = ("reset_rate", "reset_after_apply_rate", "error_rate", "rate_limit_rate")
 # How an injected partial failure is classified: retryable, or the input rejected for good.
 PARTIAL_CATEGORIES = ("INTERNAL_ERROR", "VALIDATION_ERROR")
 RETRY_AFTER_FORMATS = ("seconds", "milliseconds", "iso", "none")
-FAULT_KINDS = ("error", "rate_limit", "reset", "slow", "partial")
+FAULT_KINDS = ("error", "rate_limit", "reset", "reset_after_apply", "slow", "partial")
 ERROR_STATUSES = (500, 502, 503, 504)
 ERROR_TEXT = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
               504: "Gateway Timeout"}
 
 
 class Fault:
-    """What to do to one request: ``kind`` in error|rate_limit|reset|None, plus a delay."""
+    """What to do to one request: ``kind`` in error|rate_limit|reset|reset_after_apply|None,
+    plus a delay."""
 
     __slots__ = ("kind", "status", "slow_s")
 
@@ -61,14 +71,14 @@ class Faults:
             self.clear()
             return
         cfg = {}
-        for key in ("error_rate", "rate_limit_rate", "reset_rate", "slow_rate", "partial_rate"):
+        for key in (*ANSWER_FAULTS, "slow_rate", "partial_rate"):
             value = body.get(key, 0) or 0
             if isinstance(value, bool) or not isinstance(value, int | float) \
                     or not 0 <= value <= 1:
                 raise ValueError(f"{key} must be a number between 0 and 1")
             cfg[key] = float(value)
-        if cfg["error_rate"] + cfg["rate_limit_rate"] + cfg["reset_rate"] > 1:
-            raise ValueError("error_rate + rate_limit_rate + reset_rate must not exceed 1")
+        if sum(cfg[k] for k in ANSWER_FAULTS) > 1:
+            raise ValueError(f"{' + '.join(ANSWER_FAULTS)} must not exceed 1")
         for key, default in (("slow_s", 5.0), ("retry_after_s", 1.0)):
             value = body.get(key, default)
             if value is None:
@@ -91,6 +101,11 @@ class Faults:
                 s not in ("zoom", "hubspot") for s in services):
             raise ValueError('services must be a non-empty list of "zoom" and/or "hubspot"')
         cfg["services"] = sorted(set(services), key=["zoom", "hubspot"].index)
+        paths = body.get("paths")
+        if paths is not None and (not isinstance(paths, list) or not paths or any(
+                not isinstance(p, str) or not p.startswith("/") for p in paths)):
+            raise ValueError('paths must be a non-empty list of path prefixes starting with "/"')
+        cfg["paths"] = paths
         seed = body.get("seed", 1)
         if seed is None:
             seed = 1
@@ -100,44 +115,51 @@ class Faults:
         with self.lock:
             self.config = cfg
             self.rng = random.Random(seed)
-            self.active = any(cfg[k] > 0 for k in ("error_rate", "rate_limit_rate", "reset_rate",
-                                                   "slow_rate", "partial_rate"))
+            self.active = any(cfg[k] > 0 for k in (*ANSWER_FAULTS, "slow_rate", "partial_rate"))
 
     def as_dict(self) -> dict:
         with self.lock:
             return dict(self.config)
 
-    def draw(self, service: str) -> Fault | None:
-        """The fault for one request of ``service`` (None: answer normally, no delay)."""
+    def _applies(self, cfg: dict, service: str, path: str) -> bool:
+        if not cfg or service not in cfg["services"]:
+            return False
+        return cfg["paths"] is None or any(path.startswith(p) for p in cfg["paths"])
+
+    def draw(self, service: str, path: str = "/") -> Fault | None:
+        """The fault for one request of ``service`` to ``path`` (service-relative); None:
+        answer normally, no delay."""
         if not self.active:
             return None
         with self.lock:
             cfg = self.config
-            if not cfg or service not in cfg["services"]:
+            if not self._applies(cfg, service, path):
                 return None
             u = self.rng.random()
             v = self.rng.random()
             kind, status = None, 0
             if u < cfg["reset_rate"]:
                 kind = "reset"
-            elif u < cfg["reset_rate"] + cfg["error_rate"]:
+            elif u < cfg["reset_rate"] + cfg["reset_after_apply_rate"]:
+                kind = "reset_after_apply"
+            elif u < cfg["reset_rate"] + cfg["reset_after_apply_rate"] + cfg["error_rate"]:
                 kind = "error"
                 status = self.rng.choice(ERROR_STATUSES)
-            elif u < cfg["reset_rate"] + cfg["error_rate"] + cfg["rate_limit_rate"]:
+            elif u < sum(cfg[k] for k in ANSWER_FAULTS):
                 kind = "rate_limit"
             slow_s = cfg["slow_s"] if v < cfg["slow_rate"] else 0.0
         if kind is None and not slow_s:
             return None
         return Fault(kind, status, slow_s)
 
-    def failed_inputs(self, service: str, count: int) -> set[int]:
+    def failed_inputs(self, service: str, count: int, path: str = "/") -> set[int]:
         """Indexes of batch inputs that an injected partial failure makes fail."""
         if not self.active or count <= 0:
             return set()
         with self.lock:
             cfg = self.config
             rate = cfg.get("partial_rate", 0) if cfg else 0
-            if not rate or service not in cfg["services"]:
+            if not rate or not self._applies(cfg, service, path):
                 return set()
             return {i for i in range(count) if self.rng.random() < rate}
 

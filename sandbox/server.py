@@ -74,15 +74,27 @@ def _serve(req: Request, service: str, route: Route, segments: list[str],
     """A Zoom or HubSpot request: injected faults, then authentication and rate limits, then
     the handler."""
     world: World = req.world
-    fault = world.faults.draw(service)
+    fault = world.faults.draw(service, req.path)
     if fault is not None:
         if fault.slow_s:
             world.count_fault("slow")
             # real time, not the sandbox's clock: a slow answer is there to meet the
             # client's socket timeout, which only a real delay does
             time.sleep(fault.slow_s)
+        if fault.kind == "reset_after_apply":
+            # the request does whatever it does; its answer never leaves
+            try:
+                _answer(req, service, route, segments, doubled)
+            except HANDLED:
+                pass
+            return Reply(0, None, fault="reset_after_apply")
         if fault.kind is not None:
             return fault_reply(world, service, route, req, fault)
+    return _answer(req, service, route, segments, doubled)
+
+
+def _answer(req: Request, service: str, route: Route, segments: list[str],
+            doubled: list[bool]) -> Reply:
     limited, headers = _admit(req, service, route, segments, doubled)
     if limited is not None:
         return limited
@@ -173,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = dispatch(req, service, rel)
         if service in ("zoom", "hubspot"):
             sandbox.account_for(req, service, raw_path, reply)
-        if reply.fault == "reset":
+        if reply.fault in ("reset", "reset_after_apply"):
             self._reset_connection()
             return
         self._send(reply)

@@ -84,6 +84,9 @@ class World:
                 p["updatedAt"] = now
                 p["archived"] = False
                 self.properties[p["name"]] = p
+            # the marketing-event object's own definitions (custom properties only)
+            self.event_property_groups: dict[str, dict] = {}
+            self.event_properties: dict[str, dict] = {}
             self.marketing_events: dict[tuple[str, str], MarketingEvent] = {}
             self.next_event_id = 5_000_001
             # Zoom: successful registrations per (webinar id, e-mail, UTC day)
@@ -98,8 +101,8 @@ class World:
             self.calls_rate_limited_by: Counter = Counter()
             self.calls_by_status: Counter = Counter()
             self.fault_counts: Counter = Counter({k: 0 for k in
-                                                  ("error", "rate_limit", "reset", "slow",
-                                                   "partial")})
+                                                  ("error", "rate_limit", "reset",
+                                                   "reset_after_apply", "slow", "partial")})
 
     def count_call(self, key: str, *, status: int, rate_limited: bool = False) -> None:
         with self.lock:
@@ -185,7 +188,9 @@ class World:
         return instance
 
     # ---------------------------------------------------------------- HubSpot data
-    def add_property_group(self, data: dict, hubspot_defined: bool = False) -> dict:
+    def add_property_group(self, data: dict, hubspot_defined: bool = False,
+                           groups: dict | None = None) -> dict:
+        """A contact property group, or one of ``groups`` (another object type's)."""
         group = {
             "name": data["name"],
             "label": data.get("label", data["name"]),
@@ -193,7 +198,7 @@ class World:
             "archived": False,
         }
         with self.lock:
-            self.property_groups[group["name"]] = group
+            (self.property_groups if groups is None else groups)[group["name"]] = group
         return group
 
     def contact_by_email(self, email: str) -> Contact | None:

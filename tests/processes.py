@@ -1,5 +1,5 @@
-"""Starting the product's own commands as other processes against the test database, as a
-second worker or a second admin's terminal would."""
+"""Starting the product in another process against the test's database and sandbox — as a
+second worker or a second admin's terminal would — and stopping it for sure."""
 
 import contextlib
 import os
@@ -14,8 +14,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def database_url() -> str:
-    """The test database, as another process reaches it."""
+def worker_database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
@@ -23,10 +22,10 @@ def database_url() -> str:
     return f"postgres://{user}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def environment(**extra: str) -> dict:
-    """Test settings, the test database and the sandbox the test's settings point at."""
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "Q_SYNC": "false",
-            "DATABASE_URL": database_url(),
+def product_environment(**extra) -> dict:
+    """The environment of a product process that shares this test's database and sandbox."""
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": worker_database_url(),
             "ZOOM_OAUTH_BASE_URL": settings.ZOOM_OAUTH_BASE_URL,
             "ZOOM_API_BASE_URL": settings.ZOOM_API_BASE_URL,
             "HUBSPOT_API_BASE_URL": settings.HUBSPOT_API_BASE_URL, **extra}
@@ -37,8 +36,9 @@ def manage(args: list[str], *, log_path: Path, **env: str) -> subprocess.Popen:
     process can never block on a full pipe, and reading its output afterwards cannot hang."""
     with log_path.open("wb") as log:
         return subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT,
-                                env=environment(**env), stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                env=product_environment(**env), stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
 
 
 def stop(process: subprocess.Popen, *, first: int = signal.SIGTERM) -> None:

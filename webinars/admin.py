@@ -10,9 +10,10 @@ from django.utils.html import format_html, format_html_join
 
 from integrations.admin import RUN_COLORS, ZoomAccountAdmin
 from integrations.models import SyncRun, ZoomAccount
-from integrations.runs import sync_run_joined_text
+from integrations.runs import run_counts_text, sync_run_joined_text
 
 from .models import Registrant, Webinar, WebinarInstance
+from .selectors import webinar_invalid_emails
 from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
 from .services.runs import KIND_SYNC, webinar_runs
 from .services.triggers import (
@@ -24,6 +25,7 @@ from .services.triggers import (
 )
 
 RECENT_RUNS = 5
+INVALID_EMAILS_SHOWN = 200
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -40,6 +42,11 @@ class WhenFilter(admin.SimpleListFilter):
         if self.value() == "past":
             return queryset.filter(start_time__lte=now)
         return queryset
+
+
+def _counts_line(run: SyncRun):
+    text = run_counts_text(run=run, skip_zero=True)
+    return format_html("<br>{}", text) if text else ""
 
 
 class InstanceInline(admin.TabularInline):
@@ -68,7 +75,7 @@ class WebinarAdmin(admin.ModelAdmin):
     readonly_fields = ["zoom_account", "zoom_id", "uuid", "host_id", "host_email", "topic",
                        "type", "start_time", "duration", "timezone", "join_url",
                        "registration_url", "last_synced_at", "last_sync_status",
-                       "last_sync_error", "sync_history", "discovered_at"]
+                       "last_sync_error", "sync_history", "invalid_emails", "discovered_at"]
     exclude = ["raw", "settings"]
     list_per_page = 50
 
@@ -113,12 +120,28 @@ class WebinarAdmin(admin.ModelAdmin):
         if not runs:
             return "never synced"
         rows = format_html_join(
-            "", '<li><a href="{}">{}</a> · <span style="color:{}">{}</span> {} {}</li>',
+            "", '<li><a href="{}">{}</a> · <span style="color:{}">{}</span> {} {}{}</li>',
             ((reverse("admin:integrations_syncrun_change", args=[run.pk]),
               timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M"),
               RUN_COLORS.get(run.status, "#333"), run.get_status_display(), run.trigger,
-              run.error[:200]) for run in runs))
+              run.error[:200], _counts_line(run)) for run in runs))
         return format_html("<ul>{}</ul>", rows)
+
+    @admin.display(description="Invalid e-mail addresses")
+    def invalid_emails(self, obj):
+        """The people Zoom gave an address that is not an e-mail: kept here, never sent to
+        HubSpot, to be corrected in Zoom (or left out)."""
+        found = webinar_invalid_emails(webinar=obj)
+        if not found:
+            return "none"
+        rows = format_html_join("", "<li><code>{}</code> {} — {}; {}</li>", (
+            (item.email, f"({item.name})" if item.name else "", item.problem,
+             " and ".join(what for what, yes in (("registered", item.registered),
+                                                 ("attended", item.attended)) if yes))
+            for item in found[:INVALID_EMAILS_SHOWN]))
+        more = len(found) - INVALID_EMAILS_SHOWN
+        return format_html('<ul style="overflow-wrap:anywhere">{}</ul>{}', rows,
+                           f"and {more} more" if more > 0 else "")
 
     def save_model(self, request, obj, form, change):
         if change and "sync_enabled" in form.changed_data:
@@ -131,7 +154,7 @@ class WebinarAdmin(admin.ModelAdmin):
     def _joined(self, request, run):
         self.message_user(request, sync_run_joined_text(run=run), messages.WARNING)
 
-    @admin.action(description="Sync now")
+    @admin.action(description="Sync now", permissions=["change"])
     def sync_now(self, request, queryset):
         queued = 0
         for webinar in queryset:
@@ -143,7 +166,7 @@ class WebinarAdmin(admin.ModelAdmin):
         if queued:
             self.message_user(request, f"Queued a sync of {queued} webinar(s).")
 
-    @admin.action(description="Enable sync")
+    @admin.action(description="Enable sync", permissions=["change"])
     def enable_sync(self, request, queryset):
         runs = webinars_sync_enable(webinars=list(queryset), trigger="enable action")
         for run in runs:
@@ -152,7 +175,7 @@ class WebinarAdmin(admin.ModelAdmin):
         queued = sum(not run.joined for run in runs)
         self.message_user(request, f"Sync enabled; {queued} sync(s) queued.")
 
-    @admin.action(description="Disable sync")
+    @admin.action(description="Disable sync", permissions=["change"])
     def disable_sync(self, request, queryset):
         count = webinars_sync_disable(webinars=list(queryset))
         self.message_user(request, f"Sync disabled for {count} webinar(s).", messages.INFO)

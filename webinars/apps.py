@@ -8,7 +8,7 @@ class WebinarsConfig(AppConfig):
     def ready(self):
         from integrations.runs import run_kind_register
 
-        from .services.runs import KIND_LABELS
+        from .services.runs import COUNT_LABELS, KIND_LABELS
 
         for kind, label in KIND_LABELS.items():
-            run_kind_register(kind=kind, label=label)
+            run_kind_register(kind=kind, label=label, count_labels=COUNT_LABELS.get(kind))

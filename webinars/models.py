@@ -1,6 +1,12 @@
 from django.db import models
 from django.utils import timezone as dj_timezone
 
+# Room for an address Zoom gave that is too long to be an e-mail (those stop at 254
+# characters): it is kept, up to this length, so a marketer can find and fix it.
+MIRROR_EMAIL_LENGTH = 512
+EMAIL_PROBLEM_HELP = ("Why this address is not a valid e-mail: such a person stays here and is "
+                      "never sent to HubSpot.")
+
 
 def instance_length_seconds(started_at, ended_at, scheduled_minutes: int) -> int:
     """Actual end − start when known, else the scheduled length (the spec's roll-up definition)."""
@@ -105,7 +111,9 @@ class Registrant(models.Model):
 
     webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="registrants")
     zoom_registrant_id = models.CharField(max_length=64)
-    email = models.CharField(max_length=254, db_index=True)
+    email = models.CharField(max_length=MIRROR_EMAIL_LENGTH, db_index=True)
+    email_problem = models.CharField("invalid e-mail", max_length=100, blank=True,
+                                     help_text=EMAIL_PROBLEM_HELP)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     answers = models.JSONField(default=dict, blank=True)
@@ -146,7 +154,9 @@ class AttendanceSession(models.Model):
         related_name="attendance_sessions",
     )
     name = models.CharField(max_length=200, blank=True)
-    email = models.CharField(max_length=254, blank=True, db_index=True)
+    email = models.CharField(max_length=MIRROR_EMAIL_LENGTH, blank=True, db_index=True)
+    email_problem = models.CharField("invalid e-mail", max_length=100, blank=True,
+                                     help_text=EMAIL_PROBLEM_HELP)
     join_time = models.DateTimeField()
     leave_time = models.DateTimeField(null=True, blank=True)
     duration_s = models.PositiveIntegerField(default=0)

@@ -1,4 +1,6 @@
-"""Reads over the webinar mirror that other apps need."""
+"""Reads over the webinar mirror that other apps and the admin need."""
+
+from dataclasses import dataclass
 
 from .models import AttendanceSession, Registrant, Webinar
 
@@ -11,3 +13,29 @@ def webinar_contact_ids(*, webinar: Webinar) -> list[int]:
     ids.update(AttendanceSession.objects.filter(instance__webinar=webinar, contact__isnull=False)
                .values_list("contact_id", flat=True))
     return sorted(ids)
+
+
+@dataclass
+class InvalidEmail:
+    """An address Zoom gave for someone of the webinar that is not a valid e-mail."""
+
+    email: str
+    problem: str
+    name: str
+    registered: bool = False
+    attended: bool = False
+
+
+def webinar_invalid_emails(*, webinar: Webinar) -> list[InvalidEmail]:
+    """Each invalid address among the webinar's registrants and attendees, once, by address."""
+    found: dict[str, InvalidEmail] = {}
+    for email, problem, first, last in Registrant.objects.filter(webinar=webinar).exclude(
+        email_problem=""
+    ).values_list("email", "email_problem", "first_name", "last_name"):
+        found.setdefault(email, InvalidEmail(email, problem, f"{first} {last}".strip())
+                         ).registered = True
+    for email, problem, name in AttendanceSession.objects.filter(
+        instance__webinar=webinar
+    ).exclude(email_problem="").values_list("email", "email_problem", "name").distinct():
+        found.setdefault(email, InvalidEmail(email, problem, name)).attended = True
+    return sorted(found.values(), key=lambda item: item.email)

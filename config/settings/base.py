@@ -4,11 +4,14 @@ from pathlib import Path
 
 import environ
 
+from config.env import env_file_load
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
+# manage.py and the WSGI module read .env before choosing these settings; this covers the
+# processes that choose them otherwise (pytest, django-admin). Real environment variables win.
+env_file_load()
 env = environ.Env()
-# A .env file beside manage.py is read when present; real environment variables win.
-env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")

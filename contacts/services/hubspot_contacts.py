@@ -20,10 +20,14 @@ from .bulk import rows_update
 from .rollups import ROLLUP_FIELDS
 
 SOURCE_VALUE = "Zoom Integration"
+SOURCE_PROPERTY = "zoomsync_source"
 # HubSpot's own properties that describe the person (sources fill them from what people
 # told Zoom): governed by the "don't overwrite" policy.
 PROFILE_PROPERTIES = ["firstname", "lastname", "company", "jobtitle", "phone", "address",
                       "city", "state", "zip", "country", "industry"]
+# What we read of a contact before writing it: which profile fields are filled, and whether
+# it carries our mark of a contact we created.
+READ_PROPERTIES = ["email", *PROFILE_PROPERTIES, SOURCE_PROPERTY]
 # Contacts read from the database at a time: a multiple of HubSpot's batch of 100, so only
 # the last HubSpot batch of a listing is ever partly filled.
 QUERY_CHUNK = 2000
@@ -85,8 +89,7 @@ class ContactReadAhead:
             self.pending = {}
 
     def _read(self, emails: list[str]) -> None:
-        found = self.client.read_contacts_by_email(
-            emails, properties=["email", *PROFILE_PROPERTIES])
+        found = self.client.read_contacts_by_email(emails, properties=READ_PROPERTIES)
         for email in emails:
             self.answers[email] = _filled(found.get(email))
 
@@ -102,10 +105,16 @@ class ContactReadAhead:
 
 
 def _filled(contact: dict | None) -> frozenset | None:
+    """None when HubSpot has no such contact; else the names of its filled profile fields,
+    and SOURCE_PROPERTY when it carries our mark (we created it, maybe in a run that did not
+    live to write down HubSpot's answer)."""
     if contact is None:
         return None
     props = contact.get("properties") or {}
-    return frozenset(name for name in PROFILE_PROPERTIES if props.get(name))
+    filled = {name for name in PROFILE_PROPERTIES if props.get(name)}
+    if props.get(SOURCE_PROPERTY) == SOURCE_VALUE:
+        filled.add(SOURCE_PROPERTY)
+    return frozenset(filled)
 
 
 def contacts_never_pushed(*, contact_ids: list[int]) -> list[str]:
@@ -138,7 +147,7 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     stats = {"contacts_pushed": 0, "contacts_created": 0}
     ids = sorted(set(contact_ids))
     pending: list[tuple[Contact, dict, str]] = []
-    sent: list[Contact] = []  # pushed since the last look for newer roll-ups
+    sent: list[Contact] = []  # pushed since the last look for newer roll-ups (a chunk's worth)
 
     def send(items):
         _contacts_send(client=client, policy=policy, items=items, stats=stats,
@@ -154,8 +163,9 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
         if full:
             send(pending[:full])
             pending = pending[full:]
-        pending.extend(_contacts_moved_on(sent, profiles, policy, read_ahead))
-        sent.clear()
+        if len(sent) >= QUERY_CHUNK:  # else at the end: one look for a small webinar
+            pending.extend(_contacts_moved_on(sent, profiles, policy, read_ahead))
+            sent.clear()
         if on_progress:
             on_progress(len(chunk))
     for _round in range(RECHECK_ROUNDS):
@@ -213,7 +223,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         else:
             unread.append(contact.email)
     if unread:
-        found = client.read_contacts_by_email(unread, properties=["email", *PROFILE_PROPERTIES])
+        found = client.read_contacts_by_email(unread, properties=READ_PROPERTIES)
         filled.update({email: _filled(found.get(email)) for email in unread})
     inputs = []
     for contact, desired, _ in items:
@@ -221,14 +231,14 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         props = dict(desired)
         props.pop("email")
         if current is None:
-            props["zoomsync_source"] = SOURCE_VALUE
+            props[SOURCE_PROPERTY] = SOURCE_VALUE
         elif policy == SyncSettings.FieldPolicy.FILL_EMPTY:
             for name in current:
                 props.pop(name, None)
         inputs.append({"email": contact.email, "properties": props})
         # what HubSpot will have filled after this upsert, should the contact go out again
         contact.hubspot_filled = (current or frozenset()) | frozenset(
-            name for name in PROFILE_PROPERTIES if props.get(name))
+            name for name in (*PROFILE_PROPERTIES, SOURCE_PROPERTY) if props.get(name))
     results = client.upsert_contacts(inputs)
     by_email = {((r.get("properties") or {}).get("email") or "").lower(): r for r in results}
     now = timezone.now()
@@ -237,9 +247,16 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         if result is None:
             raise InvalidRequest(f"HubSpot did not return contact {contact.email} from the upsert.")
         contact.hubspot_id = str(result["id"])
-        if result.get("new"):
+        current = filled[contact.email]
+        # HubSpot says "new" only to the call that created the contact. One that had no such
+        # contact when we read it was created by us all the same (by an attempt whose answer
+        # was lost, or by another of our runs), and one carrying our mark by an earlier push
+        # whose answer never reached our database: each stays "created by sync".
+        if result.get("new") or current is None:
             contact.created_by_sync = True
             stats["contacts_created"] += 1
+        elif SOURCE_PROPERTY in current:
+            contact.created_by_sync = True
         contact.pushed_hash, contact.pushed_at = digest, now
         # the names we know, for our own timeline pages
         contact.first_name = desired.get("firstname", "")[:100]

@@ -1,10 +1,17 @@
-"""HubSpot API client: contacts, contact properties, marketing events and attendance.
+"""HubSpot API client: contacts, properties, marketing events and attendance.
 
-Batch calls send at most 100 inputs. A 207 answer (some inputs failed) is retried for the
-failed inputs only, when HubSpot's error says they may succeed later; inputs HubSpot rejects
-for good raise BatchErrors naming them.
+Batch calls send at most 100 inputs. An answer that lists failed inputs (a 207, or a 200 with
+`errors` where HubSpot documents no 207) is retried for the failed inputs only, when HubSpot's
+error says they may succeed later; inputs HubSpot rejects for good raise BatchErrors naming
+them.
+
+Attendance records are appended, not upserted: one sent twice is recorded twice. So they are
+never resent blindly; a batch whose answer was lost raises OutcomeUnknown, and
+`attendance_recorded` reads the event's participations to tell which of its records HubSpot
+has.
 """
 
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
@@ -23,6 +30,22 @@ PERMANENT_CATEGORIES = frozenset({
     "INVALID_AUTHENTICATION", "PROPERTY_DOESNT_EXIST",
 })
 PARTIAL_RETRIES = 4
+# An attendance record's state as the participations breakdown names it.
+PARTICIPATION_STATE = {"register": "REGISTERED", "attend": "ATTENDED", "cancel": "CANCELLED"}
+
+
+def property_value(name: str, value: str, timestamp_ms: int) -> dict:
+    """A marketing event's custom property as HubSpot's spec gives a PropertyValue: every field
+    it requires, set to "written through the API, nothing special"."""
+    return {
+        "name": name, "value": value, "timestamp": timestamp_ms,
+        "persistenceTimestamp": timestamp_ms, "useTimestampAsPersistenceTimestamp": True,
+        "source": "API", "sourceId": "", "sourceLabel": "", "sourceMetadata": "",
+        "sourceUpstreamDeployable": "", "sourceVid": [], "requestId": "",
+        "dataSensitivity": "none", "isEncrypted": False, "isLargeValue": False,
+        "maskedSubstrings": {"substrings": []}, "selectedByUser": False,
+        "selectedByUserTimestamp": 0, "unit": "", "updatedByUserId": 0,
+    }
 
 
 def _error_ids(error: dict) -> list[str]:
@@ -129,20 +152,23 @@ class HubSpotClient(BearerTokenApi):
 
     # --- properties ----------------------------------------------------------------------
 
-    def list_property_groups(self) -> list[dict]:
-        return self.request("GET", "/crm/v3/properties/contacts/groups").get("results", [])
+    # object_type: "contacts" or "marketing_events"
+    def list_property_groups(self, object_type: str = "contacts") -> list[dict]:
+        return self.request("GET", f"/crm/v3/properties/{object_type}/groups").get("results", [])
 
-    def create_property_group(self, *, name: str, label: str) -> dict:
-        return self.request("POST", "/crm/v3/properties/contacts/groups",
+    def create_property_group(self, *, name: str, label: str,
+                              object_type: str = "contacts") -> dict:
+        return self.request("POST", f"/crm/v3/properties/{object_type}/groups",
                             json={"name": name, "label": label, "displayOrder": -1})
 
-    def list_properties(self) -> list[dict]:
-        return self.request("GET", "/crm/v3/properties/contacts").get("results", [])
+    def list_properties(self, object_type: str = "contacts") -> list[dict]:
+        return self.request("GET", f"/crm/v3/properties/{object_type}").get("results", [])
 
-    def create_properties(self, properties: list[dict]) -> list[dict]:
+    def create_properties(self, properties: list[dict],
+                          object_type: str = "contacts") -> list[dict]:
         if not properties:
             return []
-        data = self.request("POST", "/crm/v3/properties/contacts/batch/create",
+        data = self.request("POST", f"/crm/v3/properties/{object_type}/batch/create",
                             json={"inputs": properties})
         return data.get("results", [])
 
@@ -159,7 +185,8 @@ class HubSpotClient(BearerTokenApi):
         results = self._batch(
             [{"id": email} for email in emails],
             lambda batch: self.request("POST", "/crm/v3/objects/contacts/batch/read", json={
-                "idProperty": "email", "properties": properties, "inputs": batch,
+                "idProperty": "email", "properties": properties, "propertiesWithHistory": [],
+                "inputs": batch,
             }),
             lambda item: item["id"], ignore=frozenset({"OBJECT_NOT_FOUND"}),
         )
@@ -178,8 +205,14 @@ class HubSpotClient(BearerTokenApi):
     # --- marketing events ----------------------------------------------------------------
 
     def upsert_marketing_events(self, events: list[dict]) -> list[dict]:
+        """events: HubSpot's event inputs, with `customProperties` as {name: value}."""
+        now_ms = int(time.time() * 1000)
+        inputs = [{**event, "customProperties": [
+            property_value(name, value, now_ms)
+            for name, value in (event.get("customProperties") or {}).items()]}
+            for event in events]
         return self._batch(
-            events,
+            inputs,
             lambda batch: self.request("POST", "/marketing/v3/marketing-events/events/upsert",
                                        json={"inputs": batch}),
             lambda item: item["externalEventId"],
@@ -187,16 +220,52 @@ class HubSpotClient(BearerTokenApi):
 
     def record_attendance(self, *, external_event_id: str, external_account_id: str,
                           state: str, inputs: list[dict]) -> None:
-        """state: register | attend | cancel. Missing contacts are created by HubSpot."""
+        """state: register | attend | cancel. Missing contacts are created by HubSpot.
+
+        Raises OutcomeUnknown when HubSpot may have recorded the batch without saying so;
+        `attendance_recorded` then tells which of its records it has."""
         path = (f"/marketing/v3/marketing-events/attendance/"
                 f"{quote(external_event_id, safe='')}/{state}/email-create")
         self._batch(
             inputs,
             lambda batch: self.request("POST", path,
                                        params={"externalAccountId": external_account_id},
-                                       json={"inputs": batch}),
+                                       json={"inputs": batch}, replay_safe=False),
             lambda item: item["email"],
         )
+
+    def iter_participations(self, *, external_account_id: str, external_event_id: str,
+                            state: str | None = None) -> Iterator[dict]:
+        """The event's participations breakdown, 100 per call; state: REGISTERED, ATTENDED,
+        CANCELLED or NO_SHOW, or every one."""
+        path = (f"/marketing/v3/marketing-events/participations/"
+                f"{quote(external_account_id, safe='')}/{quote(external_event_id, safe='')}"
+                f"/breakdown")
+        for page in self.paginate(path, {"state": state} if state else None):
+            yield from page
+
+    def attendance_recorded(self, *, external_account_id: str, external_event_id: str,
+                            state: str, people: dict[str, str]) -> set[str]:
+        """Which of `people` ({e-mail: contact id}) HubSpot has a `state` record of
+        (register | attend | cancel) on the event, by e-mail or contact id; returns their
+        e-mails. Stops reading once every one is found."""
+        wanted = PARTICIPATION_STATE[state]
+        by_id = {str(cid): email for email, cid in people.items() if cid}
+        found = set()
+        for item in self.iter_participations(external_account_id=external_account_id,
+                                             external_event_id=external_event_id,
+                                             state=wanted):
+            if (item.get("properties") or {}).get("attendanceState") != wanted:
+                continue
+            contact = (item.get("associations") or {}).get("contact") or {}
+            email = (contact.get("email") or "").lower()
+            if email in people:
+                found.add(email)
+            elif str(contact.get("contactId") or "") in by_id:
+                found.add(by_id[str(contact["contactId"])])
+            if len(found) == len(people):
+                break
+        return found
 
     def complete_marketing_event(self, *, external_event_id: str, external_account_id: str,
                                  start: str, end: str) -> dict:

@@ -7,10 +7,13 @@ from ..errors import NotConfigured
 from ..hubspot.client import HubSpotClient
 from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
 from ..zoom.client import ZoomClient
-from .tokens import HubSpotPortalTokens, ZoomAccountTokens
+from .tokens import HubSpotPortalTokens, ZoomAccountTokens, secrets_readable_require
 
 
 def zoom_client_for(*, account: ZoomAccount) -> ZoomClient:
+    if account.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER:
+        secrets_readable_require(obj=account, names=("client_secret",),
+                                 label=f"Zoom account “{account.name}”")
     if account.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER and not (
         account.client_id and account.client_secret
     ):
@@ -49,6 +52,9 @@ def hubspot_portal_for(*, account: ZoomAccount) -> HubSpotPortal:
 
 
 def hubspot_client_for(*, portal: HubSpotPortal) -> HubSpotClient:
+    if portal.auth_type == HubSpotPortal.AuthType.PRIVATE_APP:
+        secrets_readable_require(obj=portal, names=("access_token",),
+                                 label=f"HubSpot portal “{portal}”")
     if not portal.access_token:
         raise NotConfigured(
             f"HubSpot portal “{portal}” has no access token; enter it in the admin "

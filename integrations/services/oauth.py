@@ -375,15 +375,22 @@ def hubspot_portal_connect_oauth(
 NEEDS_RECONNECT = (ConnectionStatus.RECONNECT_NEEDED, ConnectionStatus.DEAUTHORIZED)
 
 
-def reconnect_notices_list(*, limit: int = 10) -> list[dict]:
-    """Accounts and portals that need a person to connect them again (one query)."""
+def reconnect_notices_list(*, kinds=("zoom", "hubspot"), limit: int = 10) -> list[dict]:
+    """Accounts ("zoom") and portals ("hubspot") that need a person to connect them again
+    (one query)."""
     columns = ("kind", "pk", "name", "auth_type", "last_error")
-    zoom = ZoomAccount.objects.filter(status__in=NEEDS_RECONNECT).annotate(
-        kind=Value("zoom", output_field=CharField())).values_list(*columns)
-    hubspot = HubSpotPortal.objects.filter(status__in=NEEDS_RECONNECT).annotate(
-        kind=Value("hubspot", output_field=CharField())).values_list(*columns)
+    queries = []
+    if "zoom" in kinds:
+        queries.append(ZoomAccount.objects.filter(status__in=NEEDS_RECONNECT).annotate(
+            kind=Value("zoom", output_field=CharField())).values_list(*columns))
+    if "hubspot" in kinds:
+        queries.append(HubSpotPortal.objects.filter(status__in=NEEDS_RECONNECT).annotate(
+            kind=Value("hubspot", output_field=CharField())).values_list(*columns))
+    if not queries:
+        return []
+    rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
     notices = []
-    for kind, pk, name, auth_type, last_error in zoom.union(hubspot, all=True)[:limit]:
+    for kind, pk, name, auth_type, last_error in rows[:limit]:
         row = dict(zip(columns, (kind, pk, name, auth_type, last_error), strict=True))
         if kind == "zoom":
             row["label"] = f"Zoom account “{name}”"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import InvalidGrant, NotConfigured, ReconnectNeeded
+from ..fields import UnreadableSecret
 from ..hubspot.oauth import HubSpotOAuth
 from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
 from ..zoom.oauth import ZoomOAuth
@@ -42,6 +43,20 @@ def _margin(default: timedelta, lifetime: timedelta | None) -> timedelta:
     if lifetime is None:
         return default
     return min(default, lifetime / 4)
+
+
+def secrets_readable_require(*, obj, names: tuple[str, ...], label: str) -> None:
+    """Refuses to go on with a secret the current FIELD_ENCRYPTION_KEY cannot decrypt, saying
+    which one and how to fix it (instead of calling the service without it)."""
+    unreadable = [obj._meta.get_field(name).verbose_name for name in names
+                  if isinstance(getattr(obj, name), UnreadableSecret)]
+    if unreadable:
+        raise NotConfigured(
+            f"{label}: the stored {' and '.join(unreadable)} cannot be decrypted with "
+            "FIELD_ENCRYPTION_KEY (the key was changed without `manage.py rotate_secrets`). "
+            "Enter it again in the admin, or list the old key after the new one in "
+            "FIELD_ENCRYPTION_KEY."
+        )
 
 
 def mark_reconnect_needed(*, obj, error: str) -> None:
@@ -109,6 +124,9 @@ class ZoomAccountTokens(_RowTokens):
     margin = ZOOM_MARGIN
 
     def _renew(self, row: ZoomAccount) -> None:
+        needed = ("client_secret",) if row.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER \
+            else ("client_secret", "refresh_token")
+        secrets_readable_require(obj=row, names=needed, label=f"Zoom account “{row.name}”")
         if not row.client_id or not row.client_secret:
             raise NotConfigured(
                 f"Zoom account “{row.name}” has no client id/secret; enter them in the admin "
@@ -139,6 +157,8 @@ class HubSpotPortalTokens(_RowTokens):
     def _renew(self, row: HubSpotPortal) -> None:
         if row.auth_type == HubSpotPortal.AuthType.PRIVATE_APP:
             return
+        secrets_readable_require(obj=row, names=("refresh_token", "client_secret"),
+                                 label=f"HubSpot portal “{row}”")
         oauth = HubSpotOAuth(client_id=getattr(settings, "HUBSPOT_CLIENT_ID", ""),
                              client_secret=row.client_secret)
         _store(row, _refreshed(row, label=f"HubSpot portal “{row}”", service="HubSpot",

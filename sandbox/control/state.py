@@ -28,7 +28,8 @@ def hubspot_state(world: World) -> dict:
             "eventCancelled": ev.cancelled,
             "startDateTime": iso_ms(ev.start),
             "endDateTime": iso_ms(ev.end),
-            "customProperties": [dict(p) for p in ev.custom_properties],
+            "customProperties": {name: value
+                                 for name, (value, _at) in ev.custom_properties.items()},
             "attendance": [
                 {"email": a["email"], "state": a["state"], "joinedAt": a["joinedAt"],
                  "leftAt": a["leftAt"], "interactionDateTime": a["interactionDateTime"],
@@ -41,6 +42,7 @@ def hubspot_state(world: World) -> dict:
         "marketing_events": events,
         "property_groups": list(world.property_groups),
         "properties": [n for n in world.properties if n not in DEFAULT_PROPERTY_NAMES],
+        "marketing_event_properties": list(world.event_properties),
     }
 
 

@@ -8,6 +8,7 @@ from ..world import World
 from .batch import (
     batch_inputs,
     batch_reply,
+    email_is_malformed,
     injected_failures,
     object_body,
     partial_errors,
@@ -29,7 +30,7 @@ def _attendance_input(i: int, item) -> tuple[str, int, dict, dict]:
         raise validation_error(f"inputs[{i}] is missing required field(s): "
                                f"{', '.join(missing)}.")
     email = item["email"]
-    if not isinstance(email, str) or "@" not in email.strip():
+    if not isinstance(email, str) or email_is_malformed(email.strip()):
         raise validation_error(f"inputs[{i}].email is not a valid e-mail address.")
     when = item["interactionDateTime"]
     if not isinstance(when, int) or isinstance(when, bool):
@@ -73,6 +74,7 @@ def _record(world: World, ev, state: str, email: str, when: int, props: dict,
         "leftAt": props.get("leftAt"),
         "properties": dict(props),
         "contactId": str(contact.id),
+        "recordedAt": world.now(),
     })
     return {"vid": contact.id, "email": email}
 
@@ -91,8 +93,10 @@ def attendance_email_create(req) -> Reply:
         ev = event_or_404(world, account, req.params["externalEventId"])
         _check_contact_properties(world, parsed)
         refs = [email for email, _w, _p, _c in parsed]
-        failed = injected_failures(world, refs)
+        failed = injected_failures(req, refs)
         results = [_record(world, ev, state, *row)
                    for i, row in enumerate(parsed) if i not in failed]
         ev.updated_at = world.now()
-    return batch_reply(world, results, partial_errors(world, refs, failed), started)
+    # HubSpot's spec gives this endpoint no 207: input errors come in a 200's ``errors``
+    return batch_reply(world, results, partial_errors(world, refs, failed), started,
+                       multi_status=False)

@@ -20,6 +20,16 @@ def object_body(req) -> dict:
     return body
 
 
+def email_is_malformed(email: str) -> bool:
+    """What HubSpot refuses as a contact's e-mail (and with it the whole batch): whitespace
+    inside it, or not one @ between a local part and a domain — "foo@", "@bar.com", "a@b@c",
+    "spaces in@x.com". A quoted local part may hold an @."""
+    local, at, domain = email.rpartition("@")
+    quoted = len(local) > 1 and local.startswith('"') and local.endswith('"')
+    return (not at or not local or not domain or ("@" in local and not quoted)
+            or any(ch.isspace() for ch in email))
+
+
 def batch_inputs(body: dict) -> list:
     inputs = body.get("inputs")
     if not isinstance(inputs, list):
@@ -38,9 +48,10 @@ def partial_category(world: World) -> str:
     return world.faults.as_dict().get("partial_category", "INTERNAL_ERROR")
 
 
-def injected_failures(world: World, refs: list[str]) -> set[int]:
+def injected_failures(req, refs: list[str]) -> set[int]:
     """Indexes of inputs an injected partial fault makes fail (``partial_rate``)."""
-    failed = world.faults.failed_inputs("hubspot", len(refs))
+    world: World = req.world
+    failed = world.faults.failed_inputs("hubspot", len(refs), req.path)
     if failed:
         world.count_fault("partial")
     return failed
@@ -53,14 +64,23 @@ def partial_errors(world: World, refs: list[str], failed: set[int]) -> list[dict
         message = "Input {} was rejected: it is not valid for this object."
     else:
         message = "Internal error while processing input {}: it was not applied; retry it."
-    return [{"status": "error", "category": category, "message": message.format(refs[i]),
-             "context": {"ids": [refs[i]]}} for i in sorted(failed)]
+    return [batch_error(category, message.format(refs[i]), [refs[i]]) for i in sorted(failed)]
 
 
-def batch_reply(world: World, results: list, errors: list, started) -> Reply:
+def batch_error(category: str, message: str, ids: list[str]) -> dict:
+    """One entry of a batch answer's ``errors``, with every field HubSpot's StandardError
+    requires."""
+    return {"status": "error", "category": category, "message": message,
+            "context": {"ids": list(ids)}, "errors": [], "links": {}}
+
+
+def batch_reply(world: World, results: list, errors: list, started, *,
+                multi_status: bool = True) -> Reply:
+    """A batch answer; with errors it is a 207 where HubSpot documents one (the CRM object
+    endpoints), else a 200 that lists them (the marketing-event endpoints)."""
     data = {"status": "COMPLETE", "results": results}
     if errors:
         data["numErrors"] = len(errors)
         data["errors"] = errors
     data.update(batch_times(world, started))
-    return Reply(207 if errors else 200, data)
+    return Reply(207 if errors and multi_status else 200, data)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from ..common import Reply, iso_ms
 from ..world import World
 from .batch import (
+    batch_error,
     batch_inputs,
     batch_reply,
+    email_is_malformed,
     injected_failures,
     object_body,
     partial_errors,
@@ -76,7 +78,7 @@ def contacts_batch_read(req) -> Reply:
                 or isinstance(item.get("id"), bool) or str(item.get("id")).strip() == "":
             raise validation_error("Each input needs an 'id'.")
         ids.append(str(item["id"]).strip())
-    failed = injected_failures(world, ids)
+    failed = injected_failures(req, ids)
     with world.lock:
         names = [p for p in dict.fromkeys(requested) if p in world.properties]
         for extra in ("hs_object_id", "createdate", "lastmodifieddate"):
@@ -97,13 +99,10 @@ def contacts_batch_read(req) -> Reply:
                 results.append(contact_json(contact, names))
     errors = []
     if missing:
-        errors.append({
-            "status": "error",
-            "category": "OBJECT_NOT_FOUND",
-            "message": "Could not get some CONTACT objects, they may be deleted or not exist. "
-                       "Check that ids are valid.",
-            "context": {"ids": missing},
-        })
+        errors.append(batch_error(
+            "OBJECT_NOT_FOUND",
+            "Could not get some CONTACT objects, they may be deleted or not exist. Check that "
+            "ids are valid.", missing))
     errors += partial_errors(world, ids, failed)
     return batch_reply(world, results, errors, started)
 
@@ -123,7 +122,7 @@ def _upsert_inputs(inputs: list) -> list[tuple[str, dict]]:
             raise validation_error(f"Unsupported idProperty {item.get('idProperty')!r}: this "
                                    "sandbox upserts contacts by 'email'.")
         email = ref.strip().lower()
-        if "@" not in email:
+        if email_is_malformed(email):
             raise validation_error(f"Email address {ref} is invalid", errors=[
                 {"message": f"Email address {ref} is invalid", "code": "INVALID_EMAIL"}])
         if email in seen:
@@ -191,7 +190,7 @@ def contacts_batch_upsert(req) -> Reply:
     with world.lock:
         normalized = _normalized(world, parsed)
         refs = [str(item["id"]).strip() for item in inputs]
-        failed = injected_failures(world, refs)
+        failed = injected_failures(req, refs)
         now = world.now()
         results = [_upsert_one(world, email, values, now)
                    for i, (email, values) in enumerate(normalized) if i not in failed]

@@ -32,7 +32,7 @@ class MarketingEvent:
     __slots__ = ("object_id", "external_account_id", "external_event_id", "event_name",
                  "event_type", "event_organizer", "event_description", "event_url",
                  "start", "end", "cancelled", "completed", "custom_properties",
-                 "created_at", "updated_at", "attendance")
+                 "created_at", "updated_at", "attendance", "durations")
 
     def __init__(self, *, object_id: str, external_account_id: str, external_event_id: str,
                  created_at: datetime):
@@ -48,11 +48,14 @@ class MarketingEvent:
         self.end = None
         self.cancelled = False
         self.completed = False
-        self.custom_properties: list = []
+        # {name: (value, epoch ms when set)}, only properties defined on the event object
+        self.custom_properties: dict[str, tuple[str, int]] = {}
         self.created_at = created_at
         self.updated_at = self.created_at
         # appended records {"email","state","interactionDateTime","joinedAt","leftAt",...}
         self.attendance: list[dict] = []
+        # {contact id: attended seconds}, worked out when the event was last completed
+        self.durations: dict[str, int] | None = None
 
 
 def _prop(name, label, type_, field_type, *, options=None, readonly=False, form=True,

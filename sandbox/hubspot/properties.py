@@ -1,5 +1,5 @@
-"""HubSpot contact property groups and properties, and the check of a value written into a
-contact property (by type, options and read-only rules)."""
+"""HubSpot property groups and properties of contacts and of marketing events, and the check
+of a value written into a contact property (by type, options and read-only rules)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,19 @@ FIELD_TYPES = {"text", "textarea", "number", "select", "radio", "checkbox", "boo
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
+def _definitions(req) -> tuple[dict, dict]:
+    """(groups, properties) of the object type the route names."""
+    world: World = req.world
+    if req.template.startswith("/crm/v3/properties/marketing_events"):
+        return world.event_property_groups, world.event_properties
+    return world.property_groups, world.properties
+
+
 def list_groups(req) -> Reply:
     world: World = req.world
+    groups, _ = _definitions(req)
     with world.lock:
-        return Reply(200, {"results": [dict(g) for g in world.property_groups.values()]})
+        return Reply(200, {"results": [dict(g) for g in groups.values()]})
 
 
 def create_group(req) -> Reply:
@@ -37,16 +46,17 @@ def create_group(req) -> Reply:
     order = body.get("displayOrder", -1)
     if not isinstance(order, int) or isinstance(order, bool):
         raise validation_error("'displayOrder' must be an integer.")
+    groups, _ = _definitions(req)
     with world.lock:
-        if name in world.property_groups:
+        if name in groups:
             raise HubSpotError(409, "CONFLICT",
                                f"A property group named '{name}' already exists.")
         group = world.add_property_group({"name": name, "label": label,
-                                          "displayOrder": order})
+                                          "displayOrder": order}, groups=groups)
         return Reply(201, dict(group))
 
 
-def _property_from_input(world: World, data, now: str) -> dict:
+def _property_from_input(groups: dict, data, now: str) -> dict:
     if not isinstance(data, dict):
         raise validation_error("Each property must be a JSON object.")
     missing = [k for k in ("name", "label", "type", "fieldType", "groupName")
@@ -61,7 +71,7 @@ def _property_from_input(world: World, data, now: str) -> dict:
         raise validation_error(f"Invalid type '{data['type']}' for property '{name}'.")
     if data["fieldType"] not in FIELD_TYPES:
         raise validation_error(f"Invalid fieldType '{data['fieldType']}' for property '{name}'.")
-    if data["groupName"] not in world.property_groups:
+    if data["groupName"] not in groups:
         raise validation_error(f"Property group '{data['groupName']}' does not exist.")
     options = data.get("options") or []
     if not isinstance(options, list) or not all(
@@ -101,15 +111,17 @@ def _conflict(name: str) -> HubSpotError:
 
 def list_properties(req) -> Reply:
     world: World = req.world
+    _, properties = _definitions(req)
     with world.lock:
         return Reply(200, {"results": [json.loads(json.dumps(p))
-                                       for p in world.properties.values()]})
+                                       for p in properties.values()]})
 
 
 def get_property(req) -> Reply:
     world: World = req.world
+    _, properties = _definitions(req)
     with world.lock:
-        prop = world.properties.get(req.params["propertyName"])
+        prop = properties.get(req.params["propertyName"])
         if prop is None:
             raise HubSpotError(404, "OBJECT_NOT_FOUND",
                                f"Property {req.params['propertyName']} does not exist")
@@ -119,11 +131,12 @@ def get_property(req) -> Reply:
 def create_property(req) -> Reply:
     world: World = req.world
     body = object_body(req)
+    groups, properties = _definitions(req)
     with world.lock:
-        prop = _property_from_input(world, body, iso_ms(world.now()))
-        if prop["name"] in world.properties:
+        prop = _property_from_input(groups, body, iso_ms(world.now()))
+        if prop["name"] in properties:
             raise _conflict(prop["name"])
-        world.properties[prop["name"]] = prop
+        properties[prop["name"]] = prop
         return Reply(201, json.loads(json.dumps(prop)))
 
 
@@ -131,17 +144,18 @@ def batch_create_properties(req) -> Reply:
     world: World = req.world
     started = world.now()
     inputs = batch_inputs(object_body(req))
+    groups, properties = _definitions(req)
     with world.lock:
         now = iso_ms(started)
-        props = [_property_from_input(world, data, now) for data in inputs]
+        props = [_property_from_input(groups, data, now) for data in inputs]
         names = [p["name"] for p in props]
         for name in names:
-            if name in world.properties:
+            if name in properties:
                 raise _conflict(name)
         if len(set(names)) != len(names):
             raise validation_error("Duplicate property names in batch input.")
         for p in props:
-            world.properties[p["name"]] = p
+            properties[p["name"]] = p
         results = [json.loads(json.dumps(p)) for p in props]
     return Reply(201, {"status": "COMPLETE", "results": results, **batch_times(world, started)})
 

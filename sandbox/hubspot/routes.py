@@ -12,6 +12,7 @@ from .oauth import (
     refresh_token_delete,
     refresh_token_info,
 )
+from .participations import participations_breakdown
 from .properties import (
     batch_create_properties,
     create_group,
@@ -37,6 +38,12 @@ ROUTES = [
     ("POST", "/crm/v3/properties/contacts", create_property, True),
     ("POST", "/crm/v3/properties/contacts/batch/create", batch_create_properties, True),
     ("GET", "/crm/v3/properties/contacts/{propertyName}", get_property, True),
+    ("GET", "/crm/v3/properties/marketing_events/groups", list_groups, True),
+    ("POST", "/crm/v3/properties/marketing_events/groups", create_group, True),
+    ("GET", "/crm/v3/properties/marketing_events", list_properties, True),
+    ("POST", "/crm/v3/properties/marketing_events", create_property, True),
+    ("POST", "/crm/v3/properties/marketing_events/batch/create", batch_create_properties, True),
+    ("GET", "/crm/v3/properties/marketing_events/{propertyName}", get_property, True),
     ("GET", "/crm/v3/objects/contacts", list_contacts, True),
     ("POST", "/crm/v3/objects/contacts/batch/read", contacts_batch_read, True),
     ("POST", "/crm/v3/objects/contacts/batch/upsert", contacts_batch_upsert, True),
@@ -46,4 +53,6 @@ ROUTES = [
     ("POST", _EV + "/events/{externalEventId}/complete", complete_event, True),
     ("POST", _EV + "/attendance/{externalEventId}/{subscriberState}/email-create",
      attendance_email_create, True),
+    ("GET", _EV + "/participations/{externalAccountId}/{externalEventId}/breakdown",
+     participations_breakdown, True),
 ]

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 
 from ..common import epoch_ms, parse_iso
 from ..world import World
-from ..zoom.models import REGISTRANT_FIELDS, Instance, Participant, Registrant, User, Webinar
+from ..zoom.models import (
+    REGISTRANT_EMAIL_MAX_LENGTH,
+    REGISTRANT_FIELDS,
+    Instance,
+    Participant,
+    Registrant,
+    User,
+    Webinar,
+)
 from .ids import HOST_EMAIL, join_tk, zoom_id22, zoom_uuid
 
 FIRST_USER_ID = 16_778_240
@@ -125,6 +133,10 @@ def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,
                        rw: str) -> None:
     if not isinstance(r, dict) or not r.get("email"):
         raise ValueError(f"{rw} needs an email")
+    if len(r["email"]) > REGISTRANT_EMAIL_MAX_LENGTH:
+        raise ValueError(f"{rw}.email is longer than the {REGISTRANT_EMAIL_MAX_LENGTH} "
+                         "characters Zoom documents for a registrant; a longer address can "
+                         "come as a participant's user_email")
     status = r.get("status", "approved")
     if status not in ("approved", "pending", "denied", "cancelled"):
         raise ValueError(f"{rw}.status {status!r} is not approved|pending|denied|cancelled")

@@ -22,6 +22,11 @@ REGISTRANT_FIELDS = (
     "comments",
 )
 
+# Zoom's documented maxLength of a registrant's e-mail (adding one and listing them). Its
+# other checks of the address are not that strict: "a@b@c" can be a registrant. A
+# participant's user_email has no documented limit.
+REGISTRANT_EMAIL_MAX_LENGTH = 128
+
 # Internal registrant status -> the status Zoom's API shows (Zoom has no "cancelled").
 API_STATUS = {"approved": "approved", "pending": "pending", "denied": "denied",
               "cancelled": "denied"}

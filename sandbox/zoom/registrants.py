@@ -9,7 +9,13 @@ import secrets
 from ..common import Reply, ZoomError, iso_z
 from ..limits import next_midnight_utc
 from ..world import World
-from .models import API_STATUS, REGISTRANT_FIELDS, Registrant, Webinar
+from .models import (
+    API_STATUS,
+    REGISTRANT_EMAIL_MAX_LENGTH,
+    REGISTRANT_FIELDS,
+    Registrant,
+    Webinar,
+)
 from .paging import paginate
 from .webinars import get_webinar, join_url, occurrence_json, webinar_settings
 
@@ -70,7 +76,8 @@ def _registration_input(body) -> tuple[str, str, list]:
         raise ZoomError(400, 300, "Request Body should be a valid JSON object.")
     errors = []
     email = body.get("email")
-    if not isinstance(email, str) or "@" not in email or len(email) > 128:
+    if (not isinstance(email, str) or "@" not in email
+            or len(email) > REGISTRANT_EMAIL_MAX_LENGTH):
         errors.append({"field": "email", "message": "Invalid field."})
     first = body.get("first_name")
     if not isinstance(first, str) or not first.strip() or len(first) > 64:

@@ -3,7 +3,6 @@
 import pytest
 from django.utils import timezone
 
-from contacts.services.people import contacts_ensure
 from integrations.services.clients import zoom_client_for
 from tests.scenarios import past_webinar, sync_one, world
 from webinars.models import AttendanceSession, Registrant, Webinar
@@ -27,14 +26,13 @@ def mirror_without_syncing(account, zoom_id: int, uuid: str) -> None:
     zoom = zoom_client_for(account=account)
     rows = [row for page in zoom.iter_registrant_pages(str(zoom_id), "approved")
             for row in page]
-    contact_ids = contacts_ensure(emails={row["email"] for row in rows})
-    registrants_sync_from_zoom(webinar=webinar, rows=rows, contact_ids=contact_ids)
+    registrants_sync_from_zoom(webinar=webinar, rows=rows)
     instance = webinar_instance_sync_from_zoom(webinar=webinar, uuid=uuid,
                                                report=zoom.get_webinar_report(uuid),
                                                start_time=webinar.start_time)
     participants = [row for page in zoom.iter_participant_pages(uuid) for row in page]
     attendance_sessions_sync_from_zoom(instance=instance, uuid=uuid, rows=participants,
-                                       contact_ids=contact_ids, seen_at=timezone.now())
+                                       seen_at=timezone.now())
 
 
 def test_a_webinar_whose_sync_box_is_off_counts_for_nothing(sandbox, linked):

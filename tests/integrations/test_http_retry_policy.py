@@ -98,8 +98,9 @@ def test_a_429_longer_than_the_longest_wait_fails_at_once(sandbox):
     assert hubspot_calls(sandbox) == 1
     assert exc.value.retry_after == 90 and exc.value.status == 429
     assert exc.value.service == "HubSpot"
-    assert "after 1 attempt(s)" in exc.value.message
-    assert "(retry after 90 s)" in exc.value.message
+    assert exc.value.detail
+    assert exc.value.message == (f"HubSpot GET {GROUPS} failed with HTTP 429 after 1 "
+                                 f"attempt(s): {exc.value.detail} (retry after 90 s)")
 
 
 def test_a_wait_of_exactly_the_longest_wait_is_still_waited(sandbox):
@@ -138,7 +139,10 @@ def test_server_errors_are_retried_until_max_retries_then_fail(sandbox, settings
     assert len(waits) == 4 and all(0 <= w <= 0.5 * 2 ** i for i, w in enumerate(waits))
     assert exc.value.status in (500, 502, 503, 504)
     assert not isinstance(exc.value, RateLimited)
-    assert "after 5 attempt(s)" in exc.value.message
+    assert exc.value.service == "HubSpot" and exc.value.detail
+    assert exc.value.code == "INTERNAL_ERROR"  # HubSpot's error category
+    assert exc.value.message == (f"HubSpot GET {GROUPS} failed with HTTP {exc.value.status} "
+                                 f"after 5 attempt(s): {exc.value.detail}")
     assert client.stats == {**client.stats, "requests": 5, "retries": 4, "rate_limited": 0}
 
 
@@ -187,14 +191,22 @@ def test_connections_that_keep_failing_end_in_service_unreachable(sandbox):
     assert client.base_url in exc.value.message
 
 
-def test_an_unreachable_host_is_tried_max_retries_plus_one_times(db):
+def test_an_unreachable_host_is_tried_max_retries_plus_one_times(db, settings):
+    settings.API_RETRY_BACKOFF_S = 0.5
     waits = Waits()
     client = HubSpotClient(access_token="t", base_url="http://127.0.0.1:9/hubspot/",
-                           max_retries=1, sleep=waits)
-    with pytest.raises(ServiceUnreachable):
+                           max_retries=2, sleep=waits)
+    with pytest.raises(ServiceUnreachable) as exc:
         client.list_property_groups()
-    assert len(waits) == 1 and client.stats["requests"] == 2
+    assert client.stats == {"requests": 3, "retries": 2, "rate_limited": 0, "paced_s": 0.0}
+    # backed off with full jitter: up to 0.5 s, then up to 1 s
+    assert len(waits) == 2 and all(isinstance(w, float) for w in waits)
+    assert 0 <= waits[0] <= 0.5 and 0 <= waits[1] <= 1.0
     assert client.base_url == "http://127.0.0.1:9/hubspot"
+    assert exc.value.service == "HubSpot"
+    assert exc.value.message.startswith(
+        "Could not reach HubSpot at http://127.0.0.1:9/hubspot (ConnectionError after 3 "
+        "attempts).")
 
 
 def test_a_service_that_does_not_answer_in_time_is_given_up_on(sandbox, settings):
@@ -257,6 +269,7 @@ def test_an_answer_that_is_not_json_is_an_error(sandbox):
     with pytest.raises(IntegrationError) as exc:
         client.request("GET", "/w/81234567890", authenticated=False)
     assert "not JSON" in exc.value.message and exc.value.status == 200
+    assert exc.value.service == "API"
 
 
 # --- pure parts --------------------------------------------------------------------------
@@ -306,6 +319,6 @@ def test_a_bare_api_retries_server_errors_and_gives_the_body_on_failure(sandbox)
     with pytest.raises(AuthenticationFailed) as exc:  # retried once, then no token
         api.request("GET", GROUPS, authenticated=False)
     assert len(sleep.waits) == 1 and hubspot_calls(sandbox) == 2
-    assert exc.value.status == 401 and exc.value.code is None
+    assert exc.value.status == 401 and exc.value.code is None and exc.value.service == "API"
     assert exc.value.detail == exc.value.message.split(": ", 1)[1]
     assert "Authentication credentials not found" in exc.value.detail

@@ -183,6 +183,9 @@ def test_a_refused_refresh_token_says_which_service_refused_it(sandbox):
         "Zoom account “User OAuth Zoom” needs to be reconnected: Zoom no longer accepts its "
         "refresh token (")
     assert exc.value.detail and exc.value.detail in exc.value.message  # the service's words
+    # who refused, and how, for the run page and the logs
+    assert (exc.value.service, exc.value.status, exc.value.code) == ("Zoom", 400,
+                                                                     "invalid_grant")
     account.refresh_from_db()
     assert account.status == ConnectionStatus.RECONNECT_NEEDED
 

@@ -61,7 +61,8 @@ def test_calls_are_counted_by_path_template(client):
     assert client.calls() == {
         "total": 0, "rate_limited": 0, "by_endpoint": {}, "rate_limited_by_endpoint": {},
         "by_status": {},
-        "faults": {"error": 0, "rate_limit": 0, "reset": 0, "slow": 0, "partial": 0}}
+        "faults": {"error": 0, "rate_limit": 0, "reset": 0, "reset_after_apply": 0, "slow": 0,
+                       "partial": 0}}
 
 
 def test_record_file_has_one_redacted_line_per_exchange(tmp_path):
@@ -266,3 +267,33 @@ def test_malformed_json_and_chunked_bodies(client):
     assert response.json()["errors"][0]["context"]["ids"] == ["nobody@example.com"]
     # the connection is still usable afterwards
     assert client.hubspot("GET", "/crm/v3/properties/contacts/groups").status_code == 200
+
+
+def test_seeded_people_may_carry_addresses_zoom_should_have_refused(client):
+    """Zoom's checks are not perfect and a participant's user_email is free text: a seed may
+    hold such addresses, within the lengths Zoom documents (128 for a registrant)."""
+    odd = ["a@b@c", "foo@", "@bar.com", "spaces in@x.com"]
+    long_address = "x" * 288 + "@example.com"
+    world = {"webinars": [{
+        "id": 81234567890, "topic": "Odd addresses", "start_time": "2030-01-01T15:00:00Z",
+        "registrants": [{"email": email, "first_name": "Odd"} for email in odd],
+        "instances": [{"uuid": "oddUUID==", "start_time": "2030-01-01T15:00:00Z",
+                       "end_time": "2030-01-01T16:00:00Z", "participants": [
+                           {"registrant_email": "foo@", "join_time": "2030-01-01T15:00:00Z",
+                            "leave_time": "2030-01-01T15:20:00Z"},
+                           {"user_email": long_address, "name": "Long address",
+                            "join_time": "2030-01-01T15:00:00Z",
+                            "leave_time": "2030-01-01T15:30:00Z"}]}],
+    }]}
+    client.seed("custom", **world)
+    regs = client.zoom("GET", "/webinars/81234567890/registrants").json()["registrants"]
+    assert sorted(r["email"] for r in regs) == sorted(odd)
+    rows = client.zoom("GET", "/past_webinars/oddUUID%3D%3D/participants").json()[
+        "participants"]
+    assert [r["user_email"] for r in rows] == ["foo@", long_address]
+
+    too_long = {"webinars": [{**world["webinars"][0], "instances": [],
+                              "registrants": [{"email": long_address}]}]}
+    response = client.http.post(f"{client.url}/_sandbox/seed", timeout=10,
+                                json={"scenario": "custom", **too_long})
+    assert response.status_code == 400 and "128" in response.json()["error"]

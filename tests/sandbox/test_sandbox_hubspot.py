@@ -181,6 +181,31 @@ def test_upsert_creates_then_updates_and_empty_string_clears(client):
     assert bad_option.status_code == 400 and "INVALID_OPTION" in bad_option.json()["message"]
 
 
+MALFORMED = ["foo@", "@bar.com", "a@b@c", "spaces in@x.com", "no-at-sign"]
+
+
+def test_a_malformed_email_refuses_the_whole_batch(client):
+    create_event(client)
+    url = f"{ME}/attendance/zoom-webinar-1/register/email-create"
+    for email in MALFORMED:
+        upsert = client.hubspot("POST", "/crm/v3/objects/contacts/batch/upsert", json={
+            "inputs": [{"id": "ok@example.com", "idProperty": "email", "properties": {}},
+                       {"id": email, "idProperty": "email", "properties": {}}]})
+        assert upsert.status_code == 400, email
+        assert upsert.json()["category"] == "VALIDATION_ERROR"
+        record = client.hubspot("POST", url, params={"externalAccountId": ACCOUNT},
+                                json={"inputs": [attend_input("ok@example.com",
+                                                              properties={}),
+                                                 attend_input(email, properties={})]})
+        assert record.status_code == 400, email
+    assert contacts_by_email(client) == {}
+    [event] = client.state("hubspot")["hubspot"]["marketing_events"]
+    assert event["attendance"] == []
+    quoted = client.hubspot("POST", "/crm/v3/objects/contacts/batch/upsert", json={
+        "inputs": [{"id": '"a@b"@example.com', "idProperty": "email", "properties": {}}]})
+    assert quoted.status_code == 200
+
+
 def test_upsert_over_100_inputs_is_refused(client):
     inputs = [{"id": f"p{i}@example.com", "idProperty": "email", "properties": {}}
               for i in range(101)]

@@ -8,13 +8,13 @@ import pytest
 from contacts.models import Contact
 from contacts.services import hubspot_contacts, people, rollups
 from tests.scenarios import past_webinar, sync_one, world
-from webinars.services import hubspot_events, timeline
+from webinars.services import hubspot_attendance, timeline
 
 pytestmark = pytest.mark.django_db
 
 RECORD = ("hubspot POST /marketing/v3/marketing-events/attendance/{externalEventId}/"
           "{subscriberState}/email-create")
-CHUNKED = [people, hubspot_contacts, rollups, timeline, hubspot_events]
+CHUNKED = [people, hubspot_contacts, rollups, timeline, hubspot_attendance]
 
 
 @pytest.fixture(autouse=True)

@@ -244,7 +244,7 @@ def test_attendance_rejected_in_part_is_not_sent_twice(sandbox, linked):
 
     from integrations.hubspot.client import BatchErrors
     from integrations.services.clients import hubspot_client_for
-    from webinars.services.hubspot_events import attendance_push
+    from webinars.services.hubspot_attendance import attendance_push
 
     account, portal = linked
     people = [{"email": f"p{i}@customer.example", "first_name": "P", "status": "approved"}

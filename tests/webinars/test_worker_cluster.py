@@ -1,11 +1,13 @@
 """The real django-q2 cluster: ticking a webinar enqueues a task that a worker process runs."""
 
+import subprocess
+import sys
 import time
 
 import pytest
 
 from integrations.models import SyncRun
-from tests.processes import manage, stop
+from tests.processes import ROOT, product_environment, stop
 from tests.scenarios import past_webinar, world
 from webinars.models import Webinar
 from webinars.services.discovery import webinars_discover
@@ -25,8 +27,14 @@ def test_checkbox_sync_runs_on_a_worker_process(sandbox, linked, monkeypatch, tm
     webinars_discover(account=account)
     webinar = Webinar.objects.get()
 
+    env = product_environment(Q_SYNC="false", Q_WORKERS="1")
+    # The worker writes to a file, not a pipe: it can never block on a full pipe, and reading
+    # its output afterwards cannot hang.
     log_path = tmp_path / "qcluster.log"
-    worker = manage(["qcluster"], log_path=log_path, Q_WORKERS="1")
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
     try:
         run = webinar_sync_toggle(webinar=webinar, enabled=True, trigger="checkbox")
         deadline = time.monotonic() + 60

@@ -1,34 +1,64 @@
-"""A webinar's side of HubSpot: one marketing event per session, with each registration,
-attendance and cancellation recorded on it once, and the event completed once its attendance
-is in.
+"""A webinar's side of HubSpot: one marketing event per session, carrying the webinar's facts
+(id, occurrence, topic) in our own event properties, completed once its attendance is in and
+again whenever more attendance was recorded after that (hubspot_attendance records it).
 
-Every write is batched, remembers what it sent, and is skipped when nothing changed, so
-running a sync twice costs no HubSpot writes the second time.
+Every write is safe to repeat and remembers what it sent, so running a sync twice costs no
+HubSpot writes the second time, and a sync cut short only repeats harmless writes.
 """
 
-from collections.abc import Callable
+import hashlib
+import json
 from datetime import timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
 from contacts.models import Activity
-from integrations.batching import chunks
 from integrations.digest import payload_digest
-from integrations.errors import BatchErrors
+from integrations.errors import InvalidRequest
 from integrations.hubspot.client import HubSpotClient
-from integrations.timefmt import epoch_ms, hubspot_datetime, parse_api_time
+from integrations.models import HubSpotPortal
+from integrations.timefmt import hubspot_datetime
 
 from ..models import Webinar, WebinarInstance
+from .hubspot_attendance import ATTENDANCE_ORDER
 
-STATE_FOR_KIND = {
-    Activity.Kind.WEBINAR_REGISTERED: "register",
-    Activity.Kind.WEBINAR_ATTENDED: "attend",
-    Activity.Kind.WEBINAR_CANCELLED: "cancel",
-}
-ATTENDANCE_ORDER = [Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED,
-                    Activity.Kind.WEBINAR_CANCELLED]  # as it happens: register, attend, cancel
-# Records read from the database at a time: a multiple of HubSpot's batch of 100.
-QUERY_CHUNK = 2000
+# Our properties on HubSpot's marketing-event object, so contacts can be segmented by the
+# facts of the webinars they took part in (HubSpot drops custom properties it does not know).
+EVENT_PROPERTY_GROUP = {"name": "zoomsync", "label": "Zoom sync"}
+EVENT_PROPERTIES = [
+    ("zoomsync_webinar_id", "Zoom webinar ID"),
+    ("zoomsync_occurrence_id", "Zoom occurrence ID"),
+    ("zoomsync_webinar_topic", "Zoom webinar topic"),
+]
+EVENT_PROPERTY_SCHEMA_HASH = hashlib.sha256(
+    json.dumps([EVENT_PROPERTY_GROUP, EVENT_PROPERTIES]).encode()).hexdigest()[:16]
+
+
+def marketing_event_properties_ensure(*, client: HubSpotClient, portal: HubSpotPortal) -> None:
+    """Creates our marketing-event property group and properties once per portal (and again
+    when we add some): two calls on a fresh portal, none afterwards."""
+    if portal.event_properties_hash == EVENT_PROPERTY_SCHEMA_HASH:
+        return
+    kind = "marketing_events"
+    wanted = [{"name": name, "label": label, "type": "string", "fieldType": "text",
+               "groupName": EVENT_PROPERTY_GROUP["name"]} for name, label in EVENT_PROPERTIES]
+    try:
+        client.create_property_group(**EVENT_PROPERTY_GROUP, object_type=kind)
+    except InvalidRequest as exc:
+        if exc.status != 409:  # 409: the group exists (an earlier version, or by hand)
+            raise
+    try:
+        client.create_properties(wanted, object_type=kind)
+    except InvalidRequest as exc:
+        if exc.status != 409:
+            raise
+        # some exist already: create only the others
+        existing = {p.get("name") for p in client.list_properties(kind)}
+        client.create_properties([p for p in wanted if p["name"] not in existing],
+                                 object_type=kind)
+    portal.event_properties_hash = EVENT_PROPERTY_SCHEMA_HASH
+    portal.save(update_fields=["event_properties_hash"])
 
 
 def _event_input(instance: WebinarInstance, webinar: Webinar) -> dict:
@@ -46,7 +76,10 @@ def _event_input(instance: WebinarInstance, webinar: Webinar) -> dict:
         "eventType": "WEBINAR",
         "eventUrl": webinar.join_url,
         "eventDescription": (webinar.raw.get("agenda") or "")[:1000],
-        "customProperties": [],
+        "customProperties": {k: v for k, v in (
+            ("zoomsync_webinar_id", webinar.zoom_id),
+            ("zoomsync_occurrence_id", instance.occurrence_id),
+            ("zoomsync_webinar_topic", webinar.topic[:1000])) if v},
     }
     if start:
         event["startDateTime"] = hubspot_datetime(start)
@@ -71,84 +104,24 @@ def marketing_events_push(*, client: HubSpotClient, webinar: Webinar) -> int:
     return len(changed)
 
 
-def attendance_pending_count(*, webinar: Webinar) -> int:
-    return Activity.objects.filter(
-        source_key__in=[i.external_event_id for i in webinar.instances.all()],
-        kind__in=ATTENDANCE_ORDER, hubspot_pushed_at__isnull=True, contact__hubspot_id__gt="",
-    ).count()
-
-
-def attendance_push(*, client: HubSpotClient, webinar: Webinar,
-                    on_progress: Callable[[int], None] | None = None) -> int:
-    """Records each not-yet-pushed registration, attendance and cancellation once.
-
-    Per session and state, the records are read a few thousand at a time (by id, so memory
-    stays flat) and sent 100 per call; each call is marked in the database as soon as HubSpot
-    accepted it, so an interrupted sync resends at most the batch in flight.
-    """
-    batch = client.batch_size
-    account_id = webinar.zoom_account.zoom_account_id
-    sent = 0
-    for instance in webinar.instances.all():
-        event_id = instance.external_event_id
-        for kind in ATTENDANCE_ORDER:
-            state = STATE_FOR_KIND[kind]
-            while True:
-                # what was sent is marked as pushed, so each query reads the next rows
-                rows = list(Activity.objects.filter(
-                    source_key=event_id, kind=kind, hubspot_pushed_at__isnull=True,
-                    contact__hubspot_id__gt="",
-                ).order_by("id").values("id", "occurred_at", "details",
-                                        "contact__email")[:QUERY_CHUNK])
-                for part in chunks(rows, batch):
-                    try:
-                        client.record_attendance(
-                            external_event_id=event_id, external_account_id=account_id,
-                            state=state, inputs=[_attendance_input(row, state) for row in part],
-                        )
-                    except BatchErrors as exc:
-                        # HubSpot recorded the others: mark them, so only the rejected
-                        # records are tried again (attendance records are not idempotent).
-                        failed = {i.lower() for i in exc.failed_ids}
-                        _attendance_mark_pushed([row["id"] for row in part
-                                                 if row["contact__email"] not in failed])
-                        raise
-                    _attendance_mark_pushed([row["id"] for row in part])
-                    sent += len(part)
-                    if on_progress:
-                        on_progress(len(part))
-                if len(rows) < QUERY_CHUNK:
-                    break
-    return sent
-
-
-def _attendance_mark_pushed(ids: list[int]) -> None:
-    Activity.objects.filter(id__in=ids).update(hubspot_pushed_at=timezone.now())
-
-
-def _attendance_input(row: dict, state: str) -> dict:
-    properties = {}
-    if state == "attend":
-        properties = {
-            "joinedAt": hubspot_datetime(parse_api_time(row["details"]["joined_at"])),
-            "leftAt": hubspot_datetime(parse_api_time(row["details"]["left_at"])),
-        }
-    return {
-        "email": row["contact__email"],
-        "interactionDateTime": epoch_ms(row["occurred_at"]),
-        "properties": properties,
-        "contactProperties": {},
-    }
-
-
 def marketing_events_complete(*, client: HubSpotClient, webinar: Webinar) -> int:
-    """Marks a session's event complete once, when it has ended and its attendance is stored
-    and pushed (HubSpot then works out durations and no-shows). A session whose attendance
-    Zoom has not finished is left open and completed by a later sync."""
+    """Marks a session's event complete when it has ended and its attendance is stored and
+    pushed: HubSpot then works out each attendee's duration and percentage, and the no-shows,
+    from the records it has. An event is completed once, and again only when attendance was
+    recorded on it after that (Zoom's late data), so HubSpot's figures cover every record. A
+    session whose attendance Zoom has not finished is left open for a later sync."""
+    instances = list(webinar.instances.filter(ended_at__isnull=False,
+                                              participants_synced_at__isnull=False))
+    last_recorded = dict(Activity.objects.filter(
+        source_key__in=[i.external_event_id for i in instances], kind__in=ATTENDANCE_ORDER,
+    ).order_by().values("source_key").annotate(last=Max("hubspot_pushed_at"))
+        .values_list("source_key", "last"))
     done = 0
-    for instance in webinar.instances.filter(ended_at__isnull=False,
-                                             participants_synced_at__isnull=False,
-                                             hubspot_completed_at__isnull=True):
+    for instance in instances:
+        completed = instance.hubspot_completed_at
+        recorded = last_recorded.get(instance.external_event_id)
+        if completed is not None and (recorded is None or recorded <= completed):
+            continue
         start = instance.started_at or instance.scheduled_start
         client.complete_marketing_event(
             external_event_id=instance.external_event_id,

@@ -1,14 +1,28 @@
-"""Writing Zoom's data into our mirror: one entry point per model, safe to run twice."""
+"""Writing Zoom's data into our mirror: one entry point per model, safe to run twice.
+
+People enter through `registrants_sync_from_zoom` and `attendance_sessions_sync_from_zoom`:
+there each address is trimmed, lower-cased and checked once (contacts.services.people). A
+valid one is linked to its contact; an invalid one is kept with the reason and linked to none,
+so it never reaches HubSpot and never stops the others.
+"""
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from contacts.services.people import email_normalise, people_identify
 from integrations.models import SyncSettings, ZoomAccount
 from integrations.timefmt import parse_api_time
 
-from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
+from ..models import (
+    MIRROR_EMAIL_LENGTH,
+    AttendanceSession,
+    Registrant,
+    Webinar,
+    WebinarInstance,
+)
 
 STANDARD_ANSWER_FIELDS = (
     "address", "city", "country", "zip", "state", "phone", "industry", "org", "job_title",
@@ -134,61 +148,84 @@ def registrant_answers(row: dict) -> dict:
     return answers
 
 
+class Mirrored(NamedTuple):
+    rows: int  # rows written
+    contact_ids: dict[str, int]  # the contacts of the batch's valid addresses, by address
+
+
+def _mirror_email(value) -> str:
+    # An address longer than the column is far past the 254 characters of a valid one:
+    # cutting it changes no verdict, and a participant's copy is cut like the registrant's,
+    # so the two still match.
+    return email_normalise(value)[:MIRROR_EMAIL_LENGTH]
+
+
 def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
-                               contact_ids: dict[str, int]) -> int:
-    """Upserts one batch of registrants (Zoom's registrant objects, any status); returns how
-    many. Called once per few pages, so a webinar of any size costs a few queries per batch.
+                               excluded_domains: set[str] | None = None) -> Mirrored:
+    """Upserts one batch of registrants (Zoom's registrant objects, any status), linked to
+    their contacts. Called once per few pages, so a webinar of any size costs a few queries
+    per batch.
 
     Zoom lists a cancelled registration under "denied": one we knew as registered that turns up
     denied was cancelled.
     """
+    emails = [_mirror_email(row.get("email")) for row in rows]
+    people = people_identify(emails=set(emails), excluded_domains=excluded_domains)
     ids = [str(row["id"]) for row in rows]
     previous = dict(webinar.registrants.filter(zoom_registrant_id__in=ids).values_list(
         "zoom_registrant_id", "status"))
     # keyed by id: someone whose status changed while we listed shows up in two listings
     objs: dict[str, Registrant] = {}
-    for row in rows:
+    for row, email in zip(rows, emails, strict=True):
         rid = str(row["id"])
         status = row.get("status") or "approved"
         if status == Registrant.Status.DENIED and previous.get(rid) in (
             Registrant.Status.APPROVED, Registrant.Status.PENDING, Registrant.Status.CANCELLED,
         ):
             status = Registrant.Status.CANCELLED
-        email = (row.get("email") or "").strip().lower()
         objs[rid] = Registrant(
             webinar=webinar, zoom_registrant_id=rid, email=email,
+            email_problem=people.problems.get(email, ""),
             first_name=(row.get("first_name") or "")[:100],
             last_name=(row.get("last_name") or "")[:100],
             answers=registrant_answers(row), status=status,
             join_url=row.get("join_url", ""), registered_at=parse_api_time(row.get("create_time")),
-            contact_id=contact_ids.get(email), raw=row,
+            contact_id=people.contact_ids.get(email), raw=row,
         )
     Registrant.objects.bulk_create(
         list(objs.values()), batch_size=BULK_BATCH, update_conflicts=True,
         unique_fields=["webinar", "zoom_registrant_id"],
-        update_fields=["email", "first_name", "last_name", "answers", "status", "join_url",
-                       "registered_at", "contact", "raw"],
+        update_fields=["email", "email_problem", "first_name", "last_name", "answers",
+                       "status", "join_url", "registered_at", "contact", "raw"],
     )
-    return len(objs)
+    return Mirrored(len(objs), people.contact_ids)
 
 
 def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
-                                       contact_ids: dict[str, int], seen_at: datetime) -> int:
+                                       seen_at: datetime,
+                                       excluded_domains: set[str] | None = None) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
-    A row is matched to its registrant by registrant_id, then by e-mail; the rows the listing
-    no longer returns are removed by `attendance_sessions_prune` once it is complete.
+    A row is matched to its registrant by registrant_id, then by e-mail, and then has the
+    registrant's contact; a row of no registrant has the contact of its own valid address,
+    unless it is one of our own account's users. The rows the listing no longer returns are
+    removed by `attendance_sessions_prune` once it is complete.
     """
+    emails = [_mirror_email(row.get("user_email")) for row in rows]
+    # the host and panelists of our own account are not leads: no contact for them
+    people = people_identify(
+        emails=set(emails), excluded_domains=excluded_domains,
+        leads={email for row, email in zip(rows, emails, strict=True)
+               if not row.get("internal_user")})
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
-    emails = {(row.get("user_email") or "").strip().lower() for row in rows} - {""}
     by_id, by_email = {}, {}
     for reg in Registrant.objects.filter(webinar_id=instance.webinar_id).filter(
-        Q(zoom_registrant_id__in=registrant_ids) | Q(email__in=emails)
-    ).values("id", "zoom_registrant_id", "email", "contact_id"):
+        Q(zoom_registrant_id__in=registrant_ids) | Q(email__in=set(emails) - {""})
+    ).values("id", "zoom_registrant_id", "email", "email_problem", "contact_id"):
         by_id[reg["zoom_registrant_id"]] = reg
         by_email.setdefault(reg["email"], reg)
     sessions: dict[tuple, AttendanceSession] = {}
-    for row in rows:
+    for row, email in zip(rows, emails, strict=True):
         join = parse_api_time(row.get("join_time"))
         if join is None:
             continue
@@ -196,28 +233,33 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         duration = int(row.get("duration") or 0)
         if leave is None and duration:
             leave = join + timedelta(seconds=duration)
-        email = (row.get("user_email") or "").strip().lower()
         registrant = by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
-        if not email and registrant is not None:
-            email = registrant["email"]
-        contact_id = registrant["contact_id"] if registrant else contact_ids.get(email)
-        if row.get("internal_user") and registrant is None:
-            contact_id = None  # the host and panelists of our own account are not leads
+        problem = people.problems.get(email, "")
+        if registrant is not None and (problem or not email):
+            # the registration says who it is better than a blank or mistyped user_email
+            email, problem = registrant["email"], registrant["email_problem"]
+        if registrant is not None:
+            contact_id = registrant["contact_id"]
+        elif row.get("internal_user"):
+            contact_id = None
+        else:
+            contact_id = people.contact_ids.get(email)
         participant_id = str(row.get("id") or "")
         sessions[(participant_id, join)] = AttendanceSession(
             instance=instance, zoom_uuid=uuid, participant_id=participant_id,
             registrant_id=registrant["id"] if registrant else None, contact_id=contact_id,
-            name=(row.get("name") or "")[:200], email=email, join_time=join, leave_time=leave,
+            name=(row.get("name") or "")[:200], email=email, email_problem=problem,
+            join_time=join, leave_time=leave,
             duration_s=duration or (int((leave - join).total_seconds()) if leave else 0),
             raw=row, seen_at=seen_at,
         )
     AttendanceSession.objects.bulk_create(
         list(sessions.values()), batch_size=BULK_BATCH, update_conflicts=True,
         unique_fields=["instance", "zoom_uuid", "participant_id", "join_time"],
-        update_fields=["registrant", "contact", "name", "email", "leave_time", "duration_s",
-                       "raw", "seen_at"],
+        update_fields=["registrant", "contact", "name", "email", "email_problem", "leave_time",
+                       "duration_s", "raw", "seen_at"],
     )
-    return len(sessions)
+    return Mirrored(len(sessions), people.contact_ids)
 
 
 def attendance_sessions_prune(*, instance: WebinarInstance, uuid: str,

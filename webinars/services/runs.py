@@ -8,6 +8,22 @@ from ..models import Webinar
 KIND_SYNC = "webinar_sync"
 KIND_DISCOVERY = "webinar_discovery"
 KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery"}
+# The counts each kind of run shows in the admin, in this order.
+COUNT_LABELS = {
+    KIND_SYNC: {
+        "registrants": "Registrants", "attendees": "Attendees", "contacts": "Contacts",
+        "invalid_emails": "Invalid e-mails", "guests": "Guests without e-mail",
+        "excluded": "Excluded domains", "cancelled": "Cancelled",
+        "contacts_pushed": "Contacts pushed", "contacts_created": "Contacts created",
+        "attendance_recorded": "Attendance records pushed", "events_pushed": "Events pushed",
+        "events_completed": "Events completed", "sessions_held": "Sessions held",
+        "sessions_waiting": "Sessions waiting for Zoom",
+    },
+    KIND_DISCOVERY: {
+        "webinars_found": "Webinars found", "webinars_new": "New webinars",
+        "webinars_enabled": "With sync enabled",
+    },
+}
 
 
 def webinar_sync_run_open(*, webinar: Webinar, trigger: str) -> SyncRun:

@@ -18,7 +18,6 @@ from contacts.services.hubspot_contacts import (
     contacts_push,
 )
 from contacts.services.hubspot_properties import hubspot_properties_ensure
-from contacts.services.people import contacts_ensure
 from contacts.services.rollups import contact_rollups_refresh
 from integrations.errors import IntegrationError, NotFound
 from integrations.models import SyncRun, SyncSettings
@@ -36,10 +35,10 @@ from integrations.services.clients import (
 from integrations.timefmt import parse_api_time
 
 from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
-from ..selectors import webinar_contact_ids
+from ..selectors import webinar_contact_ids, webinar_invalid_emails
+from .hubspot_attendance import attendance_pending_count, attendance_push
 from .hubspot_events import (
-    attendance_pending_count,
-    attendance_push,
+    marketing_event_properties_ensure,
     marketing_events_complete,
     marketing_events_push,
 )
@@ -183,6 +182,7 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
             raise
     webinar_instances_plan(webinar=webinar)
     hubspot_properties_ensure(client=hubspot, portal=portal)
+    marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
     read_ahead = ContactReadAhead(hubspot)
 
@@ -228,8 +228,9 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     counts["attendees"] = attendance.exclude(email="").values("email").distinct().count()
     counts["guests"] = attendance.filter(email="", registrant__isnull=True).count()
     counts["contacts"] = len(contact_ids)
-    counts["excluded"] = webinar.registrants.filter(contact__isnull=True).exclude(
+    counts["excluded"] = webinar.registrants.filter(contact__isnull=True, email_problem="").exclude(
         email="").values("email").distinct().count()
+    counts["invalid_emails"] = len(webinar_invalid_emails(webinar=webinar))
     counts["cancelled"] = webinar.registrants.filter(
         status=Registrant.Status.CANCELLED).count()
     return counts
@@ -242,11 +243,9 @@ def _registrants_import(*, zoom, webinar: Webinar, excluded: set[str],
     """Every registrant, all statuses, a few Zoom pages per bulk write."""
     count = 0
     for rows in _batched(_registrant_pages(zoom=zoom, webinar=webinar, progress=progress)):
-        contact_ids = contacts_ensure(
-            emails={(r.get("email") or "").strip().lower() for r in rows},
-            excluded_domains=excluded)
-        registrants_sync_from_zoom(webinar=webinar, rows=rows, contact_ids=contact_ids)
-        read_ahead.add(contacts_never_pushed(contact_ids=list(contact_ids.values())))
+        mirrored = registrants_sync_from_zoom(webinar=webinar, rows=rows,
+                                              excluded_domains=excluded)
+        read_ahead.add(contacts_never_pushed(contact_ids=list(mirrored.contact_ids.values())))
         count += len(rows)
     return count
 
@@ -370,14 +369,11 @@ def _participants_import(*, zoom, instance: WebinarInstance, uuid: str, check_se
         if check_settled and recent and any(_unsettled(row) for row in rows):
             attendance_sessions_discard(instance=instance, uuid=uuid)
             return "Zoom is still computing this session's attendance durations.", 0
-        contact_ids = contacts_ensure(
-            emails={(r.get("user_email") or "").strip().lower() for r in rows
-                    if not r.get("internal_user")},
-            excluded_domains=excluded)
-        rows_stored += attendance_sessions_sync_from_zoom(
-            instance=instance, uuid=uuid, rows=rows, contact_ids=contact_ids, seen_at=seen_at)
+        mirrored = attendance_sessions_sync_from_zoom(
+            instance=instance, uuid=uuid, rows=rows, seen_at=seen_at, excluded_domains=excluded)
+        rows_stored += mirrored.rows
         # attendees who did not register are new contacts too
-        unregistered = [cid for email, cid in contact_ids.items()
+        unregistered = [cid for email, cid in mirrored.contact_ids.items()
                         if email not in read_ahead.answers]
         read_ahead.add(contacts_never_pushed(contact_ids=unregistered))
     attendance_sessions_prune(instance=instance, uuid=uuid, seen_at=seen_at)

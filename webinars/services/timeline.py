@@ -2,7 +2,7 @@
 session.
 
 Each registered/attended/cancelled entry is also one HubSpot marketing-event attendance record
-(see hubspot_events), so `hubspot_pushed_at` on the entry is what makes attendance pushes
+(see hubspot_attendance), so `hubspot_pushed_at` on the entry is what makes attendance pushes
 happen exactly once. The entries carry the facts the contact roll-ups are computed from.
 """
 
