@@ -64,16 +64,15 @@ def parse_retry_after(headers) -> float | None:
             return max(0.0, float(millis) / 1000)
         except ValueError:
             pass
-    value = (headers.get("Retry-After") or "").strip()
+    value = (headers.get("Retry-After") or "").strip()  # pragma: no mutate (any non-time: None)
     if not value:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
         pass
-    when = None
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value)  # ISO-8601, "Z" included
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
@@ -123,7 +122,7 @@ class JsonApi:
         pass
 
     def _error_details(self, response: requests.Response) -> tuple[str, str | None]:
-        return response.text[:300], None
+        return response.text[:300], None  # pragma: no mutate (a length for humans)
 
     def _gives_up(self, response: requests.Response) -> str:
         """A reason not to retry this 429/5xx at all (e.g. a daily quota), or ""."""

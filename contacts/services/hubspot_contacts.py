@@ -76,7 +76,7 @@ class ContactReadAhead:
     def add(self, emails) -> None:
         for email in emails:
             if email not in self.answers:
-                self.pending[email] = None
+                self.pending[email] = None  # pragma: no mutate (an ordered set: keys only)
         if len(self.pending) >= self.batch:
             emails = list(self.pending)
             full = len(emails) - len(emails) % self.batch

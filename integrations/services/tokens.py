@@ -159,7 +159,7 @@ class HubSpotPortalTokens(_RowTokens):
             return
         secrets_readable_require(obj=row, names=("refresh_token", "client_secret"),
                                  label=f"HubSpot portal “{row}”")
-        oauth = HubSpotOAuth(client_id=getattr(settings, "HUBSPOT_CLIENT_ID", ""),
+        oauth = HubSpotOAuth(client_id=settings.HUBSPOT_CLIENT_ID,
                              client_secret=row.client_secret)
         _store(row, _refreshed(row, label=f"HubSpot portal “{row}”", service="HubSpot",
                                oauth=oauth))
@@ -181,7 +181,8 @@ def _refreshed(row, *, label: str, service: str, oauth):
 
 def _store(row, tokens, *extra_fields: str) -> None:
     row.access_token, row.token_expires_at = tokens.access_token, tokens.expires_at
-    row.refresh_token = getattr(tokens, "refresh_token", "") or row.refresh_token
+    # a refresh that rotates the refresh token gives the new one; otherwise the old one holds
+    row.refresh_token = tokens.refresh_token or row.refresh_token
     row.status, row.last_error = ConnectionStatus.CONNECTED, ""
     # access and refresh token are written together: a rotated refresh token is never lost
     row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "status",
