@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -39,7 +40,16 @@ def mutmut(*args: str, log=None) -> subprocess.CompletedProcess:
     command = [str(Path(sys.executable).parent / "mutmut"), *args]
     if log is None:
         return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    return subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
+    # Its own process group: stopping this script (Ctrl-C, a CI timeout) stops mutmut and
+    # every mutant it forked, instead of leaving them running in the background.
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        process.wait()
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    return subprocess.CompletedProcess(command, process.returncode)
 
 
 def results() -> dict[str, str]:
@@ -63,6 +73,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true",
                         help="reuse mutants/ from the last run (only changed code is re-tested)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: stop mutmut too (above)
 
     started = time.monotonic()
     if not args.keep:

@@ -240,7 +240,9 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         contact.hubspot_filled = (current or frozenset()) | frozenset(
             name for name in (*PROFILE_PROPERTIES, SOURCE_PROPERTY) if props.get(name))
     results = client.upsert_contacts(inputs)
-    by_email = {((r.get("properties") or {}).get("email") or "").lower(): r for r in results}
+    # not mutated: a result without an e-mail matches no contact, whatever it is filed under
+    by_email = {(  # pragma: no mutate block
+        (r.get("properties") or {}).get("email") or "").lower(): r for r in results}
     now = timezone.now()
     for contact, desired, digest in items:
         result = by_email.get(contact.email)

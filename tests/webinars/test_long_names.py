@@ -26,3 +26,4 @@ def test_names_longer_than_100_characters_are_cut_on_the_contact_page_only(sandb
         contact = Contact.objects.get(email=email)
         assert (contact.first_name, contact.last_name) == (first[:100], last[:100])
         assert (in_hubspot[email]["firstname"], in_hubspot[email]["lastname"]) == (first, last)
+
