@@ -49,6 +49,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.expected_state import check_state, zoom_token
+from integrations.batching import chunks
 
 ROOT = Path(__file__).resolve().parents[1]
 DENIED_SHARE = 0.01  # registrants a host denies before the first sync
@@ -279,11 +280,10 @@ def _zoom_status(url: str, zoom_id: str, action: str, count: int, skip: int = 0)
                            params={"status": "approved", "page_size": 300}, timeout=60)
     listing.raise_for_status()
     ids = [r["id"] for r in listing.json()["registrants"]][skip:skip + count]
-    for start in range(0, len(ids), 30):  # Zoom takes 30 per call
+    for part in chunks(ids, 30):  # Zoom takes 30 per call
         response = requests.put(
             f"{url}/zoom/v2/webinars/{zoom_id}/registrants/status", headers=headers,
-            timeout=60, json={"action": action,
-                              "registrants": [{"id": i} for i in ids[start:start + 30]]})
+            timeout=60, json={"action": action, "registrants": [{"id": i} for i in part]})
         response.raise_for_status()
 
 
