@@ -51,11 +51,16 @@ def attend_properties(*, joined_at, attended_seconds: int) -> dict[str, str]:
             "leftAt": hubspot_datetime(joined_at + timedelta(seconds=attended_seconds))}
 
 
+def _records_left(**filters):
+    """Entries still to be recorded in HubSpot: not pushed yet, of a contact HubSpot has."""
+    return Activity.objects.filter(hubspot_pushed_at__isnull=True, contact__hubspot_id__gt="",
+                                   **filters)
+
+
 def attendance_pending_count(*, webinar: Webinar) -> int:
-    return Activity.objects.filter(
+    return _records_left(
         source_key__in=[i.external_event_id for i in webinar.instances.all()],
-        kind__in=ATTENDANCE_ORDER, hubspot_pushed_at__isnull=True, contact__hubspot_id__gt="",
-    ).count()
+        kind__in=ATTENDANCE_ORDER).count()
 
 
 class _Event:
@@ -113,9 +118,8 @@ def _unpushed(event_id: str, kind: str, *, sending: bool):
     """Chunks of the entries not pushed yet, those left "sending" or the others. What a chunk
     settles is marked, so each query reads the next rows."""
     while True:
-        rows = list(Activity.objects.filter(
-            source_key=event_id, kind=kind, hubspot_pushed_at__isnull=True,
-            hubspot_sending_at__isnull=not sending, contact__hubspot_id__gt="",
+        rows = list(_records_left(
+            source_key=event_id, kind=kind, hubspot_sending_at__isnull=not sending,
         ).order_by("id").values(*ROW_FIELDS)[:QUERY_CHUNK])
         if rows:
             yield rows
