@@ -11,6 +11,7 @@ KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery"}
 # The counts each kind of run shows in the admin, in this order.
 COUNT_LABELS = {
     KIND_SYNC: {
+        "note": "Note",
         "registrants": "Registrants", "attendees": "Attendees", "contacts": "Contacts",
         "invalid_emails": "Invalid e-mails", "guests": "Guests without e-mail",
         "excluded": "Excluded domains", "cancelled": "Cancelled",

@@ -19,7 +19,7 @@ from contacts.services.hubspot_contacts import (
 )
 from contacts.services.hubspot_properties import hubspot_properties_ensure
 from contacts.services.rollups import contact_rollups_refresh
-from integrations.errors import IntegrationError, NotFound
+from integrations.errors import IntegrationError, NotFound, RegistrationNotEnabled
 from integrations.models import SyncRun, SyncSettings
 from integrations.runs import (
     RunTakenOver,
@@ -69,6 +69,7 @@ STEP_REGISTRANTS = "Reading registrants"
 STEP_ATTENDANCE = "Reading attendance"
 STEP_PUSH_CONTACTS = "Pushing contacts to HubSpot"
 STEP_PUSH_EVENTS = "Pushing events and attendance to HubSpot"
+REGISTRATION_OFF = "registration is off for this webinar"
 
 ProgressCallback = Callable[[SyncRun], None]
 
@@ -187,8 +188,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     read_ahead = ContactReadAhead(hubspot)
 
     progress.phase(STEP_REGISTRANTS)
-    counts["registrants"] = _registrants_import(zoom=zoom, webinar=webinar, excluded=excluded,
-                                                read_ahead=read_ahead, progress=progress)
+    counts.update(_registrations_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                        read_ahead=read_ahead, progress=progress))
     # Rough totals for the HubSpot parts, made exact when they start: every registrant is
     # compared, and a first sync records each registration.
     progress.expect("contacts", counts["registrants"])
@@ -237,6 +238,20 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
 
 
 # --- registrants --------------------------------------------------------------------------
+
+def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
+                          read_ahead: ContactReadAhead, progress: SyncProgress) -> dict:
+    """The webinar's registrants. A webinar without registration has none, and the run says
+    so: its attendees are synced all the same."""
+    if webinar.registration_off:  # no need to ask Zoom what it would refuse
+        return {"registrants": 0, "note": REGISTRATION_OFF}
+    try:
+        count = _registrants_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                    read_ahead=read_ahead, progress=progress)
+    except RegistrationNotEnabled:  # switched off since the webinar was read
+        return {"registrants": 0, "note": REGISTRATION_OFF}
+    return {"registrants": count}
+
 
 def _registrants_import(*, zoom, webinar: Webinar, excluded: set[str],
                         read_ahead: ContactReadAhead, progress: SyncProgress) -> int:
