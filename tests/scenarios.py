@@ -31,12 +31,12 @@ def _participant_rows(start: datetime, participants) -> list[dict]:
 
 def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_ago=2,
                  duration=60, registrants=(), participants=(), uuid="pastUUID111==",
-                 end_offset_min=None, ended_minutes_ago=None, settings=None):
+                 end_offset_min=None, ended_minutes_ago=None, settings=None, panelists=()):
     """A held one-off webinar; participants are (who, join minute, leave minute) tuples.
 
     `ended_minutes_ago`: the session ended that many minutes ago (instead of `days_ago` days
     ago at 15:00), for data Zoom is still finishing. `settings` overrides Zoom's webinar
-    settings.
+    settings; `panelists` are {"email", "name"}.
     """
     if ended_minutes_ago is not None:
         start = (datetime.now(UTC) - timedelta(minutes=duration + ended_minutes_ago)).replace(
@@ -48,6 +48,7 @@ def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_a
     return {
         "id": webinar_id, "topic": topic, "type": 5, "start_time": iso(start),
         "duration": duration, "host_id": HOST["id"], "settings": dict(settings or {}),
+        "panelists": list(panelists),
         "registrants": [
             {"create_time": iso(start - timedelta(days=3, minutes=i)), **r}
             for i, r in enumerate(registrants)

@@ -14,7 +14,7 @@ COUNT_LABELS = {
         "note": "Note",
         "registrants": "Registrants", "attendees": "Attendees", "contacts": "Contacts",
         "invalid_emails": "Invalid e-mails", "guests": "Guests without e-mail",
-        "excluded": "Excluded domains", "cancelled": "Cancelled",
+        "excluded": "Excluded domains", "cancelled": "Cancelled", "panelists": "Panelists",
         "contacts_pushed": "Contacts pushed", "contacts_created": "Contacts created",
         "attendance_recorded": "Attendance records pushed", "events_pushed": "Events pushed",
         "events_completed": "Events completed", "sessions_held": "Sessions held",
