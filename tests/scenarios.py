@@ -74,9 +74,11 @@ def upcoming_webinar(*, webinar_id=89876543210, topic="Product Roadmap Live", da
 
 
 def recurring_webinar(*, webinar_id=85550001111, topic="Weekly Platform Demo", duration=30,
-                      weeks_ago=(2, 1), weeks_ahead=(1,), registrants=(), sessions=()):
+                      weeks_ago=(2, 1), weeks_ahead=(1,), registrants=(), sessions=(),
+                      settings=None):
     """A recurring webinar (type 9) with a weekly occurrence `weeks_ago` (held) and
-    `weeks_ahead` (upcoming). `sessions` lists, per held occurrence, (uuid, participants)."""
+    `weeks_ahead` (upcoming). `sessions` lists, per held occurrence, (uuid, participants).
+    A registrant's `"sessions": [i, …]` picks occurrences by index (Zoom's occurrence_ids)."""
     base = (datetime.now(UTC) - timedelta(weeks=max(weeks_ago, default=0))).replace(
         hour=17, minute=0, second=0, microsecond=0)
     starts = sorted([datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
@@ -97,8 +99,12 @@ def recurring_webinar(*, webinar_id=85550001111, topic="Weekly Platform Demo", d
         "id": webinar_id, "topic": topic, "type": 9, "start_time": iso(base),
         "duration": duration, "host_id": HOST["id"], "occurrences": occurrences,
         "recurrence": {"type": 2, "repeat_interval": 1, "end_times": len(occurrences)},
+        "settings": dict(settings or {}),
         "registrants": [
-            {"create_time": iso(base - timedelta(days=2, minutes=i)), **r}
+            {"create_time": iso(base - timedelta(days=2, minutes=i)),
+             **{k: v for k, v in r.items() if k != "sessions"},
+             **({"occurrence_ids": [occurrences[n]["occurrence_id"] for n in r["sessions"]]}
+                if "sessions" in r else {})}
             for i, r in enumerate(registrants)
         ],
         "instances": instances,

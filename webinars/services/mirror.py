@@ -204,6 +204,29 @@ def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
     return Mirrored(len(objs), people.contact_ids)
 
 
+def registrant_sessions_apply(*, webinar: Webinar, listed: set[str],
+                              members: dict[str, set[str]]) -> int:
+    """Records which sessions each registrant registered for, from the registrant lists of
+    the sessions in `listed` (occurrence ids) that were just read from Zoom: `members` maps a
+    Zoom registrant id to the listed sessions whose lists hold it. Sessions not listed keep
+    what an earlier read found. Returns how many registrants changed.
+
+    Only approved and pending registrants are updated: a cancelled one is off every list, yet
+    still cancelled the sessions it had registered for.
+    """
+    changed = []
+    rows = webinar.registrants.filter(
+        status__in=[Registrant.Status.APPROVED, Registrant.Status.PENDING],
+    ).order_by("id").values_list("id", "zoom_registrant_id", "occurrence_ids")
+    for pk, registrant_id, old in rows.iterator(chunk_size=BULK_BATCH):
+        kept = {o for o in (old or []) if o not in listed}
+        new = sorted(kept | members.get(registrant_id, set()))
+        if new != old:
+            changed.append(Registrant(id=pk, occurrence_ids=new))
+    Registrant.objects.bulk_update(changed, ["occurrence_ids"], batch_size=BULK_BATCH)
+    return len(changed)
+
+
 def participant_role(row: dict, email: str, panelists: frozenset[str]) -> str:
     """Who a participant row is: one of our own account's users (the host, colleagues), one
     of the webinar's panelists (by e-mail, whatever its case), or the audience."""

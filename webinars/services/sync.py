@@ -54,6 +54,7 @@ from .mirror import (
 )
 from .profiles import webinar_contact_profiles
 from .runs import webinar_sync_run_open
+from .session_registrations import session_registrations_import
 from .timeline import webinar_timeline_refresh
 
 logger = logging.getLogger(__name__)
@@ -256,30 +257,35 @@ def _panelists_read(*, zoom, webinar: Webinar) -> frozenset[str]:
 def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
                           panelists: frozenset[str], read_ahead: ContactReadAhead,
                           progress: SyncProgress) -> dict:
-    """The webinar's registrants. A webinar without registration has none, and the run says
-    so: its attendees are synced all the same."""
+    """The webinar's registrants; on a webinar registered per session, which sessions each
+    one registered for. A webinar without registration has none, and the run says so: its
+    attendees are synced all the same."""
     if webinar.registration_off:  # no need to ask Zoom what it would refuse
         return {"registrants": 0, "note": REGISTRATION_OFF}
+    statuses: set[str] = set()
     try:
         count = _registrants_import(zoom=zoom, webinar=webinar, excluded=excluded,
                                     panelists=panelists, read_ahead=read_ahead,
-                                    progress=progress)
+                                    progress=progress, statuses=statuses)
     except RegistrationNotEnabled:  # switched off since the webinar was read
         return {"registrants": 0, "note": REGISTRATION_OFF}
+    if webinar.registers_per_session:
+        session_registrations_import(zoom=zoom, webinar=webinar, statuses=statuses)
     return {"registrants": count}
 
 
 def _registrants_import(*, zoom, webinar: Webinar, excluded: set[str],
                         panelists: frozenset[str], read_ahead: ContactReadAhead,
-                        progress: SyncProgress) -> int:
+                        progress: SyncProgress, statuses: set[str]) -> int:
     """Every registrant, all statuses, a few Zoom pages per bulk write; returns how many
-    there are, panelists left out."""
+    there are, panelists left out, and adds to `statuses` those anybody has."""
     count = 0
     pages = _registrant_pages(zoom=zoom, webinar=webinar, progress=progress)
     for rows in _batched(pages):
         mirrored = registrants_sync_from_zoom(webinar=webinar, rows=rows,
                                               excluded_domains=excluded, panelists=panelists)
         read_ahead.add(contacts_never_pushed(contact_ids=list(mirrored.contact_ids.values())))
+        statuses.update(row["status"] for row in rows)
         count += sum(email_normalise(row.get("email")) not in panelists for row in rows)
     return count
 
