@@ -84,10 +84,6 @@ class ZoomClient(BearerTokenApi):
 
     # --- hooks ------------------------------------------------------------------------------
 
-    def _token_refused(self, response) -> bool:
-        # A Zoom token can be revoked or expire early: any 401 is worth one fresh token.
-        return True
-
     def _pace(self, method, path):
         category = rate_category(method, path.split("?", 1)[0])
         self.stats["paced_s"] += pace(key=f"zoom:{self.account_key}:{category}",
