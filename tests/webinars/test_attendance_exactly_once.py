@@ -154,6 +154,31 @@ def test_what_hubspot_never_got_is_sent_by_the_next_run(sandbox, linked):
     assert not Activity.objects.filter(hubspot_sending_at__isnull=False).exists()
 
 
+def test_a_batch_hubspot_keeps_failing_is_tried_a_few_times_then_left(sandbox, linked,
+                                                                       settings):
+    settings.API_MAX_RETRIES = 2
+    account, _ = linked
+    sandbox.seed("custom", **crowd_world())
+    # every attendance write fails with a 5xx: HubSpot applied nothing, which its records say
+    control(sandbox, "faults", {"error_rate": 1, "paths": [ATTENDANCE_WRITES]})
+    from webinars.services.discovery import webinars_discover
+
+    webinars_discover(account=account)
+    webinar = Webinar.objects.get(zoom_id=str(WEBINAR_ID))
+    assert sync(webinar).status == SyncRun.Status.FAILED
+    calls = sandbox.hubspot_calls()
+    # the first batch, sent three times, each failure checked against HubSpot's records but
+    # the last; no later batch went out
+    assert (calls[RECORD], calls[BREAKDOWN]) == (3, 2)
+    assert Activity.objects.filter(hubspot_sending_at__isnull=False).count() == 10
+
+    control(sandbox, "faults", {})
+    run = sync(webinar)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    records = attendance_records(sandbox)
+    assert set(records.values()) == {1} and sum(records.values()) == expected_records()
+
+
 def test_syncing_twice_records_each_person_and_state_once(sandbox, linked):
     account, _ = linked
     sandbox.seed("custom", **crowd_world())
