@@ -59,7 +59,7 @@ CANCELLATIONS = 5  # registrations cancelled before the fourth sync
 # Endpoints whose calls grow with the webinar; the lower bound counts exactly these.
 SCALING = (
     "zoom GET /v2/webinars/{webinarId}/registrants",
-    "zoom GET /v2/past_webinars/{webinarId}/participants",
+    "zoom GET /v2/report/webinars/{webinarId}/participants",
     "hubspot POST /crm/v3/objects/contacts/batch/read",
     "hubspot POST /crm/v3/objects/contacts/batch/upsert",
     "hubspot POST /marketing/v3/marketing-events/attendance/{externalEventId}/"

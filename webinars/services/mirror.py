@@ -206,17 +206,13 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
                                        excluded_domains: set[str] | None = None) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
-    A row is matched to its registrant by registrant_id, then by e-mail, and then has the
-    registrant's contact; a row of no registrant has the contact of its own valid address,
-    unless it is one of our own account's users. The rows the listing no longer returns are
-    removed by `attendance_sessions_prune` once it is complete.
+    A row is matched to its registrant by registrant_id, then by e-mail (both lower-cased),
+    and then has the registrant's contact, whatever address it was joined with; a row of no
+    registrant has the contact of its own valid address, unless it is one of our own
+    account's users. The rows the listing no longer returns are removed by
+    `attendance_sessions_prune` once it is complete.
     """
     emails = [_mirror_email(row.get("user_email")) for row in rows]
-    # the host and panelists of our own account are not leads: no contact for them
-    people = people_identify(
-        emails=set(emails), excluded_domains=excluded_domains,
-        leads={email for row, email in zip(rows, emails, strict=True)
-               if not row.get("internal_user")})
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
     by_id, by_email = {}, {}
     for reg in Registrant.objects.filter(webinar_id=instance.webinar_id).filter(
@@ -224,8 +220,18 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
     ).values("id", "zoom_registrant_id", "email", "email_problem", "contact_id"):
         by_id[reg["zoom_registrant_id"]] = reg
         by_email.setdefault(reg["email"], reg)
+    registrants = [by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
+                   for row, email in zip(rows, emails, strict=True)]
+    ours = [_our_user(row, email, instance.webinar) for row, email in zip(rows, emails,
+                                                                           strict=True)]
+    # Registrants already have their contact, and the host and panelists of our own account
+    # are not leads: an address only they joined with makes no contact.
+    people = people_identify(
+        emails=set(emails), excluded_domains=excluded_domains,
+        leads={email for email, registrant, our in zip(emails, registrants, ours, strict=True)
+               if registrant is None and not our})
     sessions: dict[tuple, AttendanceSession] = {}
-    for row, email in zip(rows, emails, strict=True):
+    for row, email, registrant, our in zip(rows, emails, registrants, ours, strict=True):
         join = parse_api_time(row.get("join_time"))
         if join is None:
             continue
@@ -233,14 +239,13 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         duration = int(row.get("duration") or 0)
         if leave is None and duration:
             leave = join + timedelta(seconds=duration)
-        registrant = by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
         problem = people.problems.get(email, "")
         if registrant is not None and (problem or not email):
             # the registration says who it is better than a blank or mistyped user_email
             email, problem = registrant["email"], registrant["email_problem"]
         if registrant is not None:
             contact_id = registrant["contact_id"]
-        elif row.get("internal_user"):
+        elif our:
             contact_id = None
         else:
             contact_id = people.contact_ids.get(email)
@@ -260,6 +265,18 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
                        "duration_s", "raw", "seen_at"],
     )
     return Mirrored(len(sessions), people.contact_ids)
+
+
+def _our_user(row: dict, email: str, webinar: Webinar) -> bool:
+    """One of our own account's users. The past-participants listing says so
+    (internal_user); the report does not, but names the signed-in user, and the webinar's
+    host is one of ours."""
+    if row.get("internal_user"):
+        return True
+    user_id = str(row.get("participant_user_id") or row.get("id") or "")
+    if webinar.host_id and user_id == webinar.host_id:
+        return True
+    return bool(email) and email == email_normalise(webinar.host_email)
 
 
 def attendance_sessions_prune(*, instance: WebinarInstance, uuid: str,
