@@ -30,6 +30,8 @@ STANDARD_ANSWER_FIELDS = (
 )
 # Rows per bulk write: one statement each (see webinars.apps for SQLite's variable limit).
 BULK_BATCH = 2000
+# A participant row of time spent waiting to be admitted (Zoom's other status: in_meeting).
+PARTICIPANT_WAITING_ROOM = "in_waiting_room"
 # A held session is matched to the scheduled occurrence that starts closest to it, within this.
 OCCURRENCE_MATCH_WINDOW = timedelta(hours=12)
 
@@ -206,12 +208,15 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
                                        excluded_domains: set[str] | None = None) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
-    A row is matched to its registrant by registrant_id, then by e-mail (both lower-cased),
-    and then has the registrant's contact, whatever address it was joined with; a row of no
-    registrant has the contact of its own valid address, unless it is one of our own
-    account's users. The rows the listing no longer returns are removed by
-    `attendance_sessions_prune` once it is complete.
+    Time in the waiting room is not time in the webinar: those rows are left out, so someone
+    who was never admitted is no attendee (a registrant stays a registrant, a no-show). A row
+    is matched to its registrant by registrant_id, then by e-mail (both lower-cased), and then
+    has the registrant's contact, whatever address it was joined with; a row of no registrant
+    has the contact of its own valid address, unless it is one of our own account's users.
+    The rows the listing no longer returns are removed by `attendance_sessions_prune` once it
+    is complete.
     """
+    rows = [row for row in rows if row.get("status") != PARTICIPANT_WAITING_ROOM]
     emails = [_mirror_email(row.get("user_email")) for row in rows]
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
     by_id, by_email = {}, {}

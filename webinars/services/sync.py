@@ -43,6 +43,7 @@ from .hubspot_events import (
     marketing_events_push,
 )
 from .mirror import (
+    PARTICIPANT_WAITING_ROOM,
     attendance_sessions_discard,
     attendance_sessions_prune,
     attendance_sessions_sync_from_zoom,
@@ -347,6 +348,9 @@ def _attendance_final(instance: WebinarInstance) -> bool:
 
 
 def _unsettled(row: dict) -> bool:
+    # a wait in the waiting room never counts, computed or not
+    if row.get("status") == PARTICIPANT_WAITING_ROOM:
+        return False
     return not row.get("leave_time") or not int(row.get("duration") or 0)
 
 
