@@ -115,11 +115,13 @@ def _instance_create(*, webinar, occurrence_id, **fields) -> WebinarInstance:
 
 def webinar_instance_sync_from_zoom(*, webinar: Webinar, uuid: str, report: dict | None,
                                     start_time: datetime | None) -> WebinarInstance:
-    """Attaches a held session (uuid + report) to its occurrence."""
+    """Attaches a held session (uuid + report) to its occurrence. A session the host restarted
+    comes as a second uuid starting right after the first: it is the same occurrence, and
+    the session remembers both."""
     started = parse_api_time((report or {}).get("start_time")) or start_time
     ended = parse_api_time((report or {}).get("end_time"))
     instances = list(webinar.instances.all())
-    instance = next((i for i in instances if i.uuid == uuid), None)
+    instance = next((i for i in instances if uuid in i.zoom_uuids), None)
     if instance is None and not webinar.is_recurring:
         instance = next((i for i in instances if i.occurrence_id == ""), None)
     if instance is None and started:
@@ -134,11 +136,13 @@ def webinar_instance_sync_from_zoom(*, webinar: Webinar, uuid: str, report: dict
                                     scheduled_start=started,
                                     scheduled_duration=webinar.duration)
     instance.uuid = uuid
+    if uuid not in instance.held_uuids:
+        instance.held_uuids = [*instance.held_uuids, uuid]
     if started and (instance.started_at is None or started < instance.started_at):
         instance.started_at = started
     if ended and (instance.ended_at is None or ended > instance.ended_at):
         instance.ended_at = ended
-    instance.save(update_fields=["uuid", "started_at", "ended_at"])
+    instance.save(update_fields=["uuid", "held_uuids", "started_at", "ended_at"])
     return instance
 
 
