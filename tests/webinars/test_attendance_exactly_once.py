@@ -132,6 +132,28 @@ def test_a_run_that_cannot_learn_the_outcome_leaves_it_to_the_next(sandbox, link
     assert not Activity.objects.filter(hubspot_sending_at__isnull=False).exists()
 
 
+def test_what_hubspot_never_got_is_sent_by_the_next_run(sandbox, linked):
+    account, _ = linked
+    sandbox.seed("custom", **crowd_world())
+    # the first attendance batch fails with a 5xx (HubSpot applied nothing), and HubSpot's
+    # records cannot be read back to learn that: the run gives up with the batch "sending"
+    control(sandbox, "faults", {"error_rate": 1, "paths": [ATTENDANCE_WRITES, BREAKDOWN_READS]})
+    from webinars.services.discovery import webinars_discover
+
+    webinars_discover(account=account)
+    webinar = Webinar.objects.get(zoom_id=str(WEBINAR_ID))
+    assert sync(webinar).status == SyncRun.Status.FAILED
+    assert attendance_records(sandbox) == {}
+    assert Activity.objects.filter(hubspot_sending_at__isnull=False).count() == 10
+
+    control(sandbox, "faults", {})
+    run = sync(webinar)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    records = attendance_records(sandbox)
+    assert set(records.values()) == {1} and sum(records.values()) == expected_records()
+    assert not Activity.objects.filter(hubspot_sending_at__isnull=False).exists()
+
+
 def test_syncing_twice_records_each_person_and_state_once(sandbox, linked):
     account, _ = linked
     sandbox.seed("custom", **crowd_world())

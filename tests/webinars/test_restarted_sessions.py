@@ -111,8 +111,8 @@ def test_a_restarted_occurrence_of_a_recurring_webinar_is_one_event(sandbox, lin
 
 
 def test_sessions_stored_before_the_upgrade_remember_their_uuids_and_lose_waiting_time():
-    """What migration 0004 does to an installation's existing rows."""
-    migration = import_module("webinars.migrations.0004_attendance_as_reported")
+    """What migration 0005 does to an installation's existing rows."""
+    migration = import_module("webinars.migrations.0005_attendance_as_reported")
     webinar = WebinarFactory()
     restarted = WebinarInstance.objects.create(webinar=webinar, occurrence_id="1",
                                                uuid="againUUID==")

@@ -167,16 +167,19 @@ def _mirror_email(value) -> str:
 
 
 def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
-                               excluded_domains: set[str] | None = None) -> Mirrored:
+                               excluded_domains: set[str] | None = None,
+                               panelists: frozenset[str] = frozenset()) -> Mirrored:
     """Upserts one batch of registrants (Zoom's registrant objects, any status), linked to
     their contacts. Called once per few pages, so a webinar of any size costs a few queries
     per batch.
 
     Zoom lists a cancelled registration under "denied": one we knew as registered that turns up
-    denied was cancelled.
+    denied was cancelled. A registrant who is also one of the webinar's panelists (their
+    e-mails, normalised) is kept without a contact: a speaker is not a lead.
     """
     emails = [_mirror_email(row.get("email")) for row in rows]
-    people = people_identify(emails=set(emails), excluded_domains=excluded_domains)
+    people = people_identify(emails=set(emails), excluded_domains=excluded_domains,
+                             leads=set(emails) - panelists)
     ids = [str(row["id"]) for row in rows]
     previous = dict(webinar.registrants.filter(zoom_registrant_id__in=ids).values_list(
         "zoom_registrant_id", "status"))
@@ -207,21 +210,68 @@ def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
     return Mirrored(len(objs), people.contact_ids)
 
 
+def registrant_sessions_apply(*, webinar: Webinar, listed: set[str],
+                              members: dict[str, set[str]]) -> int:
+    """Records which sessions each registrant registered for, from the registrant lists of
+    the sessions in `listed` (occurrence ids) that were just read from Zoom: `members` maps a
+    Zoom registrant id to the listed sessions whose lists hold it. Sessions not listed keep
+    what an earlier read found. Returns how many registrants changed.
+
+    Only approved and pending registrants are updated: a cancelled one is off every list, yet
+    still cancelled the sessions it had registered for.
+    """
+    changed = []
+    rows = webinar.registrants.filter(
+        status__in=[Registrant.Status.APPROVED, Registrant.Status.PENDING],
+    ).order_by("id").values_list("id", "zoom_registrant_id", "occurrence_ids")
+    for pk, registrant_id, old in rows.iterator(chunk_size=BULK_BATCH):
+        kept = {o for o in (old or []) if o not in listed}
+        new = sorted(kept | members.get(registrant_id, set()))
+        if new != old:
+            changed.append(Registrant(id=pk, occurrence_ids=new))
+    Registrant.objects.bulk_update(changed, ["occurrence_ids"], batch_size=BULK_BATCH)
+    return len(changed)
+
+
+def participant_role(row: dict, email: str, panelists: frozenset[str],
+                     webinar: Webinar | None = None) -> str:
+    """Who a participant row is: one of our own account's users (the host, colleagues), one
+    of the webinar's panelists (by e-mail, whatever its case), or the audience.
+
+    Zoom's past-participants listing flags our own users (internal_user); its participant
+    report does not, but names the signed-in user, and the webinar's host is one of ours."""
+    if row.get("internal_user") or (webinar is not None and _is_host(row, email, webinar)):
+        return AttendanceSession.Role.HOST
+    if email and email in panelists:
+        return AttendanceSession.Role.PANELIST
+    return AttendanceSession.Role.ATTENDEE
+
+
+def _is_host(row: dict, email: str, webinar: Webinar) -> bool:
+    user_id = str(row.get("participant_user_id") or row.get("id") or "")
+    if webinar.host_id and user_id == webinar.host_id:
+        return True
+    return bool(email) and email == email_normalise(webinar.host_email)
+
+
 def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
                                        seen_at: datetime,
-                                       excluded_domains: set[str] | None = None) -> Mirrored:
+                                       excluded_domains: set[str] | None = None,
+                                       panelists: frozenset[str] = frozenset()) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
     Time in the waiting room is not time in the webinar: those rows are left out, so someone
     who was never admitted is no attendee (a registrant stays a registrant, a no-show). A row
     is matched to its registrant by registrant_id, then by e-mail (both lower-cased), and then
     has the registrant's contact, whatever address it was joined with; a row of no registrant
-    has the contact of its own valid address, unless it is one of our own account's users.
-    The rows the listing no longer returns are removed by `attendance_sessions_prune` once it
-    is complete.
+    has the contact of its own valid address, unless it is one of our own account's users. A
+    panelist's row (`panelists`: their e-mails, normalised) has no contact at all. The rows the
+    listing no longer returns are removed by `attendance_sessions_prune` once it is complete.
     """
     rows = [row for row in rows if row.get("status") != PARTICIPANT_WAITING_ROOM]
     emails = [_mirror_email(row.get("user_email")) for row in rows]
+    roles = [participant_role(row, email, panelists, instance.webinar)
+             for row, email in zip(rows, emails, strict=True)]
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
     by_id, by_email = {}, {}
     for reg in Registrant.objects.filter(webinar_id=instance.webinar_id).filter(
@@ -231,16 +281,14 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         by_email.setdefault(reg["email"], reg)
     registrants = [by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
                    for row, email in zip(rows, emails, strict=True)]
-    ours = [_our_user(row, email, instance.webinar) for row, email in zip(rows, emails,
-                                                                           strict=True)]
-    # Registrants already have their contact, and the host and panelists of our own account
-    # are not leads: an address only they joined with makes no contact.
+    # Registrants already have their contact, and the host, our own account's users and the
+    # panelists are not leads: an address only they joined with makes no contact.
     people = people_identify(
         emails=set(emails), excluded_domains=excluded_domains,
-        leads={email for email, registrant, our in zip(emails, registrants, ours, strict=True)
-               if registrant is None and not our})
+        leads={email for email, registrant, role in zip(emails, registrants, roles, strict=True)
+               if registrant is None and role == AttendanceSession.Role.ATTENDEE})
     sessions: dict[tuple, AttendanceSession] = {}
-    for row, email, registrant, our in zip(rows, emails, registrants, ours, strict=True):
+    for row, email, registrant, role in zip(rows, emails, registrants, roles, strict=True):
         join = parse_api_time(row.get("join_time"))
         if join is None:
             continue
@@ -252,9 +300,11 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         if registrant is not None and (problem or not email):
             # the registration says who it is better than a blank or mistyped user_email
             email, problem = registrant["email"], registrant["email_problem"]
-        if registrant is not None:
+        if role == AttendanceSession.Role.PANELIST:
+            contact_id = None
+        elif registrant is not None:
             contact_id = registrant["contact_id"]
-        elif our:
+        elif role == AttendanceSession.Role.HOST:
             contact_id = None
         else:
             contact_id = people.contact_ids.get(email)
@@ -263,29 +313,17 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
             instance=instance, zoom_uuid=uuid, participant_id=participant_id,
             registrant_id=registrant["id"] if registrant else None, contact_id=contact_id,
             name=(row.get("name") or "")[:200], email=email, email_problem=problem,
-            join_time=join, leave_time=leave,
+            role=role, join_time=join, leave_time=leave,
             duration_s=duration or (int((leave - join).total_seconds()) if leave else 0),
             raw=row, seen_at=seen_at,
         )
     AttendanceSession.objects.bulk_create(
         list(sessions.values()), batch_size=BULK_BATCH, update_conflicts=True,
         unique_fields=["instance", "zoom_uuid", "participant_id", "join_time"],
-        update_fields=["registrant", "contact", "name", "email", "email_problem", "leave_time",
-                       "duration_s", "raw", "seen_at"],
+        update_fields=["registrant", "contact", "name", "email", "email_problem", "role",
+                       "leave_time", "duration_s", "raw", "seen_at"],
     )
     return Mirrored(len(sessions), people.contact_ids)
-
-
-def _our_user(row: dict, email: str, webinar: Webinar) -> bool:
-    """One of our own account's users. The past-participants listing says so
-    (internal_user); the report does not, but names the signed-in user, and the webinar's
-    host is one of ours."""
-    if row.get("internal_user"):
-        return True
-    user_id = str(row.get("participant_user_id") or row.get("id") or "")
-    if webinar.host_id and user_id == webinar.host_id:
-        return True
-    return bool(email) and email == email_normalise(webinar.host_email)
 
 
 def attendance_sessions_prune(*, instance: WebinarInstance, uuid: str,

@@ -35,7 +35,7 @@ def forget_waiting_room_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("webinars", "0003_mark_invalid_emails"),
+        ("webinars", "0004_registrations_per_session"),
     ]
 
     operations = [
