@@ -79,6 +79,8 @@ def _attended_intervals(webinar: dict) -> tuple[dict[str, list], int, datetime, 
     start, end = _time(instance["start_time"]), _time(instance["end_time"])
     intervals = defaultdict(list)
     for row in instance["participants"]:
+        if row.get("status") == "in_waiting_room":  # waiting to be admitted is not attending
+            continue
         reg = by_registrant.get(row["registrant_id"])
         email = (reg["email"] if reg else row["user_email"]).lower()
         if email:

@@ -30,6 +30,8 @@ Progress goes to stderr; the last line of stdout is one JSON object:
   cancellation records and a completed event, all computed by benchmarks/expected_state.py
   from the sandbox's own state (not with the product's functions) — checked after the second
   sync and again after the fourth; state_errors lists a few misses;
+- calls_by_endpoint and zoom_calls_by_category (Light, Medium, Heavy: Heavy calls also count
+  against Zoom's daily cap) of the first sync, and the same (resync_…) of the second;
 - incremental_hubspot_calls: HubSpot calls of a third sync after 10 new registrations;
 - cancel_hubspot_calls: HubSpot calls of a fourth sync after 5 registrations were cancelled.
 
@@ -58,7 +60,7 @@ CANCELLATIONS = 5  # registrations cancelled before the fourth sync
 # Endpoints whose calls grow with the webinar; the lower bound counts exactly these.
 SCALING = (
     "zoom GET /v2/webinars/{webinarId}/registrants",
-    "zoom GET /v2/past_webinars/{webinarId}/participants",
+    "zoom GET /v2/report/webinars/{webinarId}/participants",
     "hubspot POST /crm/v3/objects/contacts/batch/read",
     "hubspot POST /crm/v3/objects/contacts/batch/upsert",
     "hubspot POST /marketing/v3/marketing-events/attendance/{externalEventId}/"
@@ -175,6 +177,9 @@ def main(argv=None) -> int:
         "incremental_hubspot_calls": incremental,
         "cancel_hubspot_calls": cancelled,
         "calls_by_endpoint": calls1,
+        "zoom_calls_by_category": _zoom_categories(calls1),
+        "resync_calls_by_endpoint": measured["calls_second"],
+        "resync_zoom_calls_by_category": _zoom_categories(measured["calls_second"]),
     }
     if args.hubspot_limit:
         floor = 10 * hubspot_calls / args.hubspot_limit
@@ -182,10 +187,24 @@ def main(argv=None) -> int:
         result["floor_ratio"] = round(measured["wall_s"] / floor, 4) if floor else None
     if not args.json:
         for key, value in result.items():
-            if key != "calls_by_endpoint":
+            if key not in ("calls_by_endpoint", "resync_calls_by_endpoint"):
                 print(f"{key:>28}: {value}")
     print(json.dumps(result))
     return 1 if state_errors else 0
+
+
+def _zoom_categories(calls: dict) -> dict[str, int]:
+    """Zoom calls per rate-limit category (Light, Medium, Heavy…): Heavy ones also count
+    against Zoom's daily cap."""
+    from sandbox.zoom.routes import rate_limit_category
+
+    found: dict[str, int] = {}
+    for key, count in calls.items():
+        service, method, template = key.split(" ", 2)
+        if service == "zoom" and template.startswith("/v2/"):
+            category = rate_limit_category(method, template)
+            found[category] = found.get(category, 0) + count
+    return dict(sorted(found.items()))
 
 
 def _post(url: str, path: str, body: dict | None = None) -> dict:

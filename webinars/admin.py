@@ -53,12 +53,20 @@ class InstanceInline(admin.TabularInline):
     model = WebinarInstance
     extra = 0
     can_delete = False
-    fields = ["occurrence_id", "uuid", "scheduled_start", "started_at", "ended_at",
+    fields = ["occurrence_id", "zoom_uuid", "scheduled_start", "started_at", "ended_at",
               "participants_synced_at", "attendance_waiting", "hubspot_completed_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Zoom uuid")
+    def zoom_uuid(self, obj):
+        # a session the host restarted has two, whose attendance adds up
+        uuids = obj.zoom_uuids
+        if len(uuids) < 2:
+            return uuids[0] if uuids else "-"
+        return format_html("{}<br>(restarted: {})", uuids[0], ", ".join(uuids[1:]))
 
 
 @admin.register(Webinar)

@@ -82,6 +82,9 @@ class WebinarInstance(models.Model):
     # "" for a one-off webinar; Zoom's occurrence id (epoch ms of the slot) for recurring ones.
     occurrence_id = models.CharField(max_length=32, blank=True)
     uuid = models.CharField(max_length=64, blank=True, help_text="Zoom's id of the held session.")
+    # Every uuid Zoom gave this session: a host who restarts it gives it another one, and the
+    # rows of all of them are the session's attendance.
+    held_uuids = models.JSONField(default=list, blank=True)
     scheduled_start = models.DateTimeField(null=True, blank=True)
     scheduled_duration = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -133,6 +136,13 @@ class WebinarInstance(models.Model):
         if self.scheduled_start:
             return self.scheduled_start + timedelta(minutes=self.scheduled_duration)
         return None
+
+    @property
+    def zoom_uuids(self) -> list[str]:
+        """Every uuid Zoom gave the held session (two or more when the host restarted it)."""
+        if self.uuid and self.uuid not in self.held_uuids:
+            return [*self.held_uuids, self.uuid]
+        return list(self.held_uuids)
 
 
 class Registrant(models.Model):

@@ -204,8 +204,12 @@ class ZoomClient(BearerTokenApi):
             return None
 
     def iter_participant_pages(self, uuid: str) -> Iterator[list[dict]]:
-        yield from self.paginate(f"/past_webinars/{encode_uuid(uuid)}/participants",
-                                 "participants", item_key=participant_key)
+        """A held session's participant rows from its report: the one listing that gives each
+        row's registrant_id (when asked to), so a person who joined under another address is
+        still known by their registration. A Heavy call per page, like the report itself."""
+        yield from self.paginate(f"/report/webinars/{encode_uuid(uuid)}/participants",
+                                 "participants", {"include_fields": "registrant_id"},
+                                 item_key=participant_key)
 
     def iter_past_webinar_pages(self, *, date_from: str, date_to: str) -> Iterator[list[dict]]:
         """Held webinar sessions that started between two dates (YYYY-MM-DD, ≤ one month)."""

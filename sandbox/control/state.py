@@ -74,7 +74,8 @@ def zoom_state(world: World) -> dict:
                      {"id": p.id, "registrant_id": p.registrant_id,
                       "user_email": p.user_email, "name": p.name,
                       "join_time": iso_z(p.join_time), "leave_time": iso_z(p.leave_time),
-                      "duration": p.duration, "internal_user": p.internal_user}
+                      "duration": p.duration, "status": p.status,
+                      "internal_user": p.internal_user}
                      for p in i.participants
                  ]}
                 for i in w.instances

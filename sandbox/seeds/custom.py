@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from ..common import epoch_ms, parse_iso
 from ..world import World
 from ..zoom.models import (
+    PARTICIPANT_STATUSES,
     REGISTRANT_EMAIL_MAX_LENGTH,
     REGISTRANT_FIELDS,
     Instance,
@@ -41,12 +42,18 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
                                       "custom_questions",
                                       "occurrence_ids"?: the sessions picked (default all)}],
                      "panelists": [{"email", "name"}],
-                     "instances": [{"uuid", "start_time", "end_time",
+                     "instances": [{"uuid", "start_time", "end_time", "occurrence_id"?,
                                     "participants": [{"join_time", "leave_time",
                                                       "registrant_email" | "registrant_id"
                                                       | "panelist_email",
-                                                      "user_email", "name"}]}]}],
+                                                      "user_email", "name", "id"?,
+                                                      "status"?, "failover"?,
+                                                      "internal_user"?}]}]}],
        "hubspot": {"contacts": [{"email", "properties": {...}}]}}``
+
+    A participant row is time in the webinar unless ``"status": "in_waiting_room"`` (time
+    waiting to be admitted; Zoom's other status value). Two instances with their own uuids
+    around the same start are one session the host restarted.
     """
     if unknown:
         raise ValueError(f"unknown custom-world keys: {', '.join(sorted(unknown))}")
@@ -209,6 +216,9 @@ def _custom_participant(rng: random.Random, w: Webinar, p: dict, ids: dict[str, 
         reg = w.reg_by_email.get(p["registrant_email"].strip().lower())
         if reg is None:
             raise ValueError(f"{pw}: {p['registrant_email']} is not a registrant")
+    status = p.get("status", PARTICIPANT_STATUSES[0])
+    if status not in PARTICIPANT_STATUSES:
+        raise ValueError(f"{pw}.status {status!r} is not {' | '.join(PARTICIPANT_STATUSES)}")
     email = p.get("user_email", reg.email if reg else "") or ""
     name = p.get("name") or (f"{reg.first_name} {reg.last_name}".strip() if reg
                              else email or "Guest")
@@ -225,5 +235,5 @@ def _custom_participant(rng: random.Random, w: Webinar, p: dict, ids: dict[str, 
         join_time=_dt(p.get("join_time"), f"{pw}.join_time"),
         leave_time=_dt(p.get("leave_time"), f"{pw}.leave_time"),
         failover=bool(p.get("failover", False)),
-        status=p.get("status", "in_meeting"),
+        status=status,
         internal_user=bool(p.get("internal_user", False)))

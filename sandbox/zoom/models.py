@@ -91,14 +91,22 @@ class Panelist:
         self.tk = tk
 
 
+# A participant row's status (Zoom's enum): time in the webinar, or time spent waiting to be
+# admitted, which Zoom reports as a row of its own.
+IN_MEETING = "in_meeting"
+WAITING_ROOM = "in_waiting_room"
+PARTICIPANT_STATUSES = (IN_MEETING, WAITING_ROOM)
+
+
 class Participant:
-    """One join/leave cycle of one person in one webinar instance."""
+    """One join/leave cycle of one person in one webinar instance (or one wait in the waiting
+    room, with ``status`` WAITING_ROOM)."""
 
     __slots__ = ("id", "name", "user_id", "registrant_id", "user_email", "join_time",
                  "leave_time", "failover", "status", "internal_user")
 
     def __init__(self, *, id, name, user_id, registrant_id="", user_email="", join_time,
-                 leave_time, failover=False, status="in_meeting", internal_user=False):
+                 leave_time, failover=False, status=IN_MEETING, internal_user=False):
         self.id = id
         self.name = name
         self.user_id = user_id

@@ -3,6 +3,13 @@
 A session whose report is not ready yet is listed, but its report and participants answer
 404 with Zoom's documented error for them (code 3001); while its durations are being computed
 its rows come without a leave time and with a zero duration.
+
+A host who restarts a session gives it a second uuid: the instance list then has two entries,
+each with its own report and participant rows. Time in the waiting room is a row of its own
+with ``status: in_waiting_room`` (the in-meeting row starts when the host admits the person).
+Zoom documents ``registrant_id`` on these rows only when ``include_fields=registrant_id`` is
+passed, which this endpoint does not accept, so it never carries one: the report's participant
+listing (``reports.report_participants``) is the one that does.
 """
 
 from __future__ import annotations
@@ -32,7 +39,6 @@ def participant_json(p, *, computed: bool = True) -> dict:
         "id": p.id,
         "name": p.name,
         "user_id": p.user_id,
-        "registrant_id": p.registrant_id,
         "user_email": p.user_email,
         "join_time": iso_z(p.join_time),
         "leave_time": iso_z(p.leave_time) if computed else "",

@@ -7,7 +7,7 @@ from datetime import date
 
 from ..common import Reply, ZoomError, iso_z
 from ..world import World
-from .models import Webinar
+from .models import WAITING_ROOM, Webinar
 from .paging import paginate
 from .past import resolve_instance
 
@@ -75,7 +75,7 @@ def _enum_param(req, name: str, allowed: tuple, default: str) -> str:
 def _max_concurrent(rows) -> int:
     events = []
     for p in rows:
-        if not p.internal_user:
+        if not p.internal_user and p.status != WAITING_ROOM:
             events.append((p.join_time, 1))
             events.append((p.leave_time, -1))
     events.sort(key=lambda e: (e[0], e[1]))
@@ -90,8 +90,9 @@ def history_row(world: World, w: Webinar, inst) -> dict:
     host = world.users_by_id.get(w.host_id)
     rows = inst.participants
     people = {p.id or p.registrant_id or p.user_email or p.name for p in rows}
+    # waiting in the waiting room is not viewing
     viewers = {p.id or p.registrant_id or p.user_email or p.name for p in rows
-               if not p.internal_user and p.user_email}
+               if not p.internal_user and p.user_email and p.status != WAITING_ROOM}
     return {
         "meeting_uuid": inst.uuid,
         "meeting_id": w.id,
@@ -117,7 +118,7 @@ def history_row(world: World, w: Webinar, inst) -> dict:
             "video_on": True,
             "in_meeting_chat": True,
             "poll": False,
-            "waiting_room": False,
+            "waiting_room": any(p.status == WAITING_ROOM for p in rows),
             "telephone_usage": any(not p.user_email and not p.id for p in rows),
             "record_to_cloud": False,
             "registration": bool(w.registrants),

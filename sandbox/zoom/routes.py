@@ -13,6 +13,7 @@ from .registrants import (
     registrant_questions,
     update_registrant_status,
 )
+from .report_participants import report_participants
 from .reports import history_meetings, report_webinar
 from .users import get_user, list_users
 from .webinars import get_webinar_detail, join_page, list_user_webinars
@@ -72,6 +73,7 @@ ROUTES = [
     ("GET", "/v2/past_webinars/{webinarId}/instances", past_instances, True),
     ("GET", "/v2/past_webinars/{webinarId}/participants", past_participants, True),
     ("GET", "/v2/report/webinars/{webinarId}", report_webinar, True),
+    ("GET", "/v2/report/webinars/{webinarId}/participants", report_participants, True),
     ("GET", "/v2/report/history_meetings", history_meetings, True),
     ("GET", "/w/{webinarId}", join_page, False),
 ]

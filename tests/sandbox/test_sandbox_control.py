@@ -213,8 +213,8 @@ def test_custom_world_like_the_product_tests_use(client):
     regs = client.zoom("GET", "/webinars/81234567890/registrants").json()["registrants"]
     assert [r["email"] for r in regs] == ["alice@customer.example"]
     assert regs[0]["org"] == "Customer Inc"
-    rows = client.zoom("GET", f"/past_webinars/{quote('pastUUID111==')}/participants").json()[
-        "participants"]
+    rows = client.zoom("GET", f"/report/webinars/{quote('pastUUID111==')}/participants",
+                       params={"include_fields": "registrant_id"}).json()["participants"]
     assert [r["name"] for r in rows] == ["Alice A", "iPhone caller", "Alice A"]
     assert rows[0]["registrant_id"] == regs[0]["id"] == rows[2]["registrant_id"]
     assert rows[0]["id"] == rows[2]["id"] and rows[0]["user_id"] != rows[2]["user_id"]

@@ -70,8 +70,9 @@ def test_expired_webinars_are_not_listed_but_still_readable(demo):
         uuid = instances[0]["uuid"]
         report = client.zoom("GET", f"/report/webinars/{enc(uuid)}")
         assert report.status_code == 200 and report.json()["participants_count"] >= 8
-        participants = client.zoom("GET", f"/past_webinars/{enc(uuid)}/participants",
-                                   params={"page_size": 300}).json()["participants"]
+        participants = client.zoom("GET", f"/report/webinars/{enc(uuid)}/participants",
+                                   params={"page_size": 300, "include_fields": "registrant_id"}
+                                   ).json()["participants"]
         assert any(p["registrant_id"] for p in participants)
         registrants = client.zoom("GET", f"/webinars/{wid}/registrants").json()
         assert registrants["total_records"] >= 20

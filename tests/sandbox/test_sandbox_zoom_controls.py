@@ -1,5 +1,5 @@
 """Controls that play Zoom finishing a held session (/_sandbox/zoom/...): a report not ready
-yet, participant durations still being computed."""
+yet, participant durations still being computed — in both participant listings."""
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -36,8 +36,12 @@ def control(client, path, body):
     return client.http.post(f"{client.url}/_sandbox/zoom/{path}", json=body, timeout=10)
 
 
-def participants(client, ref=ENCODED):
-    return client.zoom("GET", f"/past_webinars/{ref}/participants", params={"page_size": 300})
+# The held session's participant rows: Zoom's past-webinar listing and the report's.
+LISTINGS = ("/past_webinars/{}/participants", "/report/webinars/{}/participants")
+
+
+def participants(client, ref=ENCODED, listing=LISTINGS[0]):
+    return client.zoom("GET", listing.format(ref), params={"page_size": 300})
 
 
 def test_a_report_not_ready_is_listed_but_answers_404(client):
@@ -53,13 +57,15 @@ def test_a_report_not_ready_is_listed_but_answers_404(client):
         assert report.json() == {"code": 3001,
                                  "message": f"Meeting {UUID if ref == ENCODED else ref} "
                                             "not found or has expired."}
-        rows = participants(client, ref)
-        assert rows.status_code == 404
-        assert rows.json()["code"] == 3001
+        for listing in LISTINGS:
+            rows = participants(client, ref, listing)
+            assert rows.status_code == 404
+            assert rows.json()["code"] == 3001
 
     assert control(client, "report", {"uuid": UUID, "ready": True}).status_code == 200
     assert client.zoom("GET", f"/report/webinars/{ENCODED}").json()["uuid"] == UUID
-    assert len(participants(client).json()["participants"]) == 3
+    for listing in LISTINGS:
+        assert len(participants(client, listing=listing).json()["participants"]) == 3
     state = client.state("zoom")["zoom"]["webinars"][0]["instances"][0]
     assert state["report_ready"] and state["durations_computed"]
 
@@ -69,21 +75,23 @@ def test_durations_being_computed_then_finished(client):
     computing = control(client, "participants", {"uuid": UUID, "durations_computed": False})
     assert computing.json() == {"uuid": UUID, "durations_computed": False, "participants": 3,
                                 "rows_changed": 0}
-    rows = participants(client).json()["participants"]
-    assert len(rows) == 3 and all(r["join_time"] for r in rows)
-    assert all(r["leave_time"] == "" and r["duration"] == 0 for r in rows)
+    for listing in LISTINGS:
+        rows = participants(client, listing=listing).json()["participants"]
+        assert len(rows) == 3 and all(r["join_time"] for r in rows)
+        assert all(r["leave_time"] == "" and r["duration"] == 0 for r in rows)
     report = client.zoom("GET", f"/report/webinars/{ENCODED}").json()
     assert report["total_minutes"] == 0 and report["participants_count"] == 2
 
     finished = control(client, "participants", {"uuid": UUID, "leave_minutes": {
         "Bob@Customer.example": 45}})
     assert finished.json()["durations_computed"] and finished.json()["rows_changed"] == 1
-    rows = participants(client).json()["participants"]
-    bob = next(r for r in rows if r["user_email"] == "bob@customer.example")
-    assert bob["leave_time"] == iso(START + timedelta(minutes=45))
-    assert bob["duration"] == 40 * 60
-    alice = [r["duration"] for r in rows if r["user_email"] == "alice@customer.example"]
-    assert alice == [40 * 60, 13 * 60]  # untouched rows show their stored times again
+    for listing in LISTINGS:
+        rows = participants(client, listing=listing).json()["participants"]
+        bob = next(r for r in rows if r["user_email"] == "bob@customer.example")
+        assert bob["leave_time"] == iso(START + timedelta(minutes=45))
+        assert bob["duration"] == 40 * 60
+        alice = [r["duration"] for r in rows if r["user_email"] == "alice@customer.example"]
+        assert alice == [40 * 60, 13 * 60]  # untouched rows show their stored times again
 
 
 def test_leave_times_can_be_set_while_still_hidden(client):

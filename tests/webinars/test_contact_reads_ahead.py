@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 READ = ("hubspot", "POST", "/crm/v3/objects/contacts/batch/read")
 UPSERT = ("hubspot", "POST", "/crm/v3/objects/contacts/batch/upsert")
-PARTICIPANTS = ("zoom", "GET", "/v2/past_webinars/{webinarId}/participants")
+PARTICIPANTS = ("zoom", "GET", "/v2/report/webinars/{webinarId}/participants")
 
 
 def test_new_contacts_are_read_during_the_zoom_listing(settings, tmp_path):

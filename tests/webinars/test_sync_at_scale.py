@@ -128,7 +128,7 @@ def test_a_session_whose_report_is_not_ready_waits_for_the_next_sync(sandbox, li
     assert run.counts["sessions_waiting"] == 1
     assert "report" in webinar.instances.get().attendance_waiting
     calls = sandbox.calls()["by_endpoint"]
-    assert "zoom GET /v2/past_webinars/{webinarId}/participants" not in calls
+    assert "zoom GET /v2/report/webinars/{webinarId}/participants" not in calls
     event = sandbox.marketing_events()["zoom-webinar-81234567890"]
     assert not event["eventCompleted"] and states(event) == [(alice, "register")]
 
@@ -152,7 +152,7 @@ def test_settled_attendance_is_not_fetched_again(sandbox, linked):
     calls = sandbox.calls()["by_endpoint"]
     # stored complete days after the session: no more report or participant calls for it
     assert "zoom GET /v2/report/webinars/{webinarId}" not in calls
-    assert "zoom GET /v2/past_webinars/{webinarId}/participants" not in calls
+    assert "zoom GET /v2/report/webinars/{webinarId}/participants" not in calls
     assert sandbox.hubspot_calls() == {}
 
 

@@ -30,6 +30,8 @@ STANDARD_ANSWER_FIELDS = (
 )
 # Rows per bulk write: one statement each (see webinars.apps for SQLite's variable limit).
 BULK_BATCH = 2000
+# A participant row of time spent waiting to be admitted (Zoom's other status: in_meeting).
+PARTICIPANT_WAITING_ROOM = "in_waiting_room"
 # A held session is matched to the scheduled occurrence that starts closest to it, within this.
 OCCURRENCE_MATCH_WINDOW = timedelta(hours=12)
 
@@ -113,11 +115,13 @@ def _instance_create(*, webinar, occurrence_id, **fields) -> WebinarInstance:
 
 def webinar_instance_sync_from_zoom(*, webinar: Webinar, uuid: str, report: dict | None,
                                     start_time: datetime | None) -> WebinarInstance:
-    """Attaches a held session (uuid + report) to its occurrence."""
+    """Attaches a held session (uuid + report) to its occurrence. A session the host restarted
+    comes as a second uuid starting right after the first: it is the same occurrence, and
+    the session remembers both."""
     started = parse_api_time((report or {}).get("start_time")) or start_time
     ended = parse_api_time((report or {}).get("end_time"))
     instances = list(webinar.instances.all())
-    instance = next((i for i in instances if i.uuid == uuid), None)
+    instance = next((i for i in instances if uuid in i.zoom_uuids), None)
     if instance is None and not webinar.is_recurring:
         instance = next((i for i in instances if i.occurrence_id == ""), None)
     if instance is None and started:
@@ -132,11 +136,13 @@ def webinar_instance_sync_from_zoom(*, webinar: Webinar, uuid: str, report: dict
                                     scheduled_start=started,
                                     scheduled_duration=webinar.duration)
     instance.uuid = uuid
+    if uuid not in instance.held_uuids:
+        instance.held_uuids = [*instance.held_uuids, uuid]
     if started and (instance.started_at is None or started < instance.started_at):
         instance.started_at = started
     if ended and (instance.ended_at is None or ended > instance.ended_at):
         instance.ended_at = ended
-    instance.save(update_fields=["uuid", "started_at", "ended_at"])
+    instance.save(update_fields=["uuid", "held_uuids", "started_at", "ended_at"])
     return instance
 
 
@@ -227,14 +233,25 @@ def registrant_sessions_apply(*, webinar: Webinar, listed: set[str],
     return len(changed)
 
 
-def participant_role(row: dict, email: str, panelists: frozenset[str]) -> str:
+def participant_role(row: dict, email: str, panelists: frozenset[str],
+                     webinar: Webinar | None = None) -> str:
     """Who a participant row is: one of our own account's users (the host, colleagues), one
-    of the webinar's panelists (by e-mail, whatever its case), or the audience."""
-    if row.get("internal_user"):
+    of the webinar's panelists (by e-mail, whatever its case), or the audience.
+
+    Zoom's past-participants listing flags our own users (internal_user); its participant
+    report does not, but names the signed-in user, and the webinar's host is one of ours."""
+    if row.get("internal_user") or (webinar is not None and _is_host(row, email, webinar)):
         return AttendanceSession.Role.HOST
     if email and email in panelists:
         return AttendanceSession.Role.PANELIST
     return AttendanceSession.Role.ATTENDEE
+
+
+def _is_host(row: dict, email: str, webinar: Webinar) -> bool:
+    user_id = str(row.get("participant_user_id") or row.get("id") or "")
+    if webinar.host_id and user_id == webinar.host_id:
+        return True
+    return bool(email) and email == email_normalise(webinar.host_email)
 
 
 def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
@@ -243,20 +260,18 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
                                        panelists: frozenset[str] = frozenset()) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
-    A row is matched to its registrant by registrant_id, then by e-mail, and then has the
-    registrant's contact; a row of no registrant has the contact of its own valid address,
-    unless it is one of our own account's users. A panelist's row (`panelists`: their
-    e-mails, normalised) has no contact at all. The rows the listing no longer returns are
-    removed by `attendance_sessions_prune` once it is complete.
+    Time in the waiting room is not time in the webinar: those rows are left out, so someone
+    who was never admitted is no attendee (a registrant stays a registrant, a no-show). A row
+    is matched to its registrant by registrant_id, then by e-mail (both lower-cased), and then
+    has the registrant's contact, whatever address it was joined with; a row of no registrant
+    has the contact of its own valid address, unless it is one of our own account's users. A
+    panelist's row (`panelists`: their e-mails, normalised) has no contact at all. The rows the
+    listing no longer returns are removed by `attendance_sessions_prune` once it is complete.
     """
+    rows = [row for row in rows if row.get("status") != PARTICIPANT_WAITING_ROOM]
     emails = [_mirror_email(row.get("user_email")) for row in rows]
-    roles = [participant_role(row, email, panelists)
+    roles = [participant_role(row, email, panelists, instance.webinar)
              for row, email in zip(rows, emails, strict=True)]
-    # the host, our own account's users and the panelists are not leads: no contact for them
-    people = people_identify(
-        emails=set(emails), excluded_domains=excluded_domains,
-        leads={email for role, email in zip(roles, emails, strict=True)
-               if role == AttendanceSession.Role.ATTENDEE})
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
     by_id, by_email = {}, {}
     for reg in Registrant.objects.filter(webinar_id=instance.webinar_id).filter(
@@ -264,8 +279,16 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
     ).values("id", "zoom_registrant_id", "email", "email_problem", "contact_id"):
         by_id[reg["zoom_registrant_id"]] = reg
         by_email.setdefault(reg["email"], reg)
+    registrants = [by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
+                   for row, email in zip(rows, emails, strict=True)]
+    # Registrants already have their contact, and the host, our own account's users and the
+    # panelists are not leads: an address only they joined with makes no contact.
+    people = people_identify(
+        emails=set(emails), excluded_domains=excluded_domains,
+        leads={email for email, registrant, role in zip(emails, registrants, roles, strict=True)
+               if registrant is None and role == AttendanceSession.Role.ATTENDEE})
     sessions: dict[tuple, AttendanceSession] = {}
-    for row, email, role in zip(rows, emails, roles, strict=True):
+    for row, email, registrant, role in zip(rows, emails, registrants, roles, strict=True):
         join = parse_api_time(row.get("join_time"))
         if join is None:
             continue
@@ -273,7 +296,6 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         duration = int(row.get("duration") or 0)
         if leave is None and duration:
             leave = join + timedelta(seconds=duration)
-        registrant = by_id.get(str(row.get("registrant_id") or "")) or by_email.get(email)
         problem = people.problems.get(email, "")
         if registrant is not None and (problem or not email):
             # the registration says who it is better than a blank or mistyped user_email

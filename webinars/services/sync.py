@@ -44,6 +44,7 @@ from .hubspot_events import (
     marketing_events_push,
 )
 from .mirror import (
+    PARTICIPANT_WAITING_ROOM,
     attendance_sessions_discard,
     attendance_sessions_prune,
     attendance_sessions_sync_from_zoom,
@@ -327,26 +328,30 @@ def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
 
     A session whose attendance Zoom has not finished (no report yet, or rows without a duration
     shortly after the end) stores nothing and is fetched again next time; one whose complete
-    list was stored well after the end is final and costs no call any more.
+    list was stored well after the end is final and costs no call any more — under every uuid
+    Zoom lists for it (a session the host restarted has two, whose rows add up to its
+    attendance).
     """
     counts = {"sessions_held": 0, "participant_rows": 0, "sessions_waiting": 0}
     if not _may_have_been_held(webinar):
         return counts
     held = zoom.list_past_instances(webinar.zoom_id)
-    counts["sessions_held"] = len(held)
-    by_uuid = {i.uuid: i for i in webinar.instances.all() if i.uuid}
+    by_uuid = {uuid: i for i in webinar.instances.all() for uuid in i.zoom_uuids}
     waiting: dict[int, str] = {}
     stored: dict[int, WebinarInstance] = {}
+    sessions: set[int] = set()
     for item in held:
         uuid = item["uuid"]
         known = by_uuid.get(uuid)
         if known is not None and _attendance_final(known):
+            sessions.add(known.pk)
             continue
         report = zoom.get_webinar_report(uuid)
         instance = webinar_instance_sync_from_zoom(
             webinar=webinar, uuid=uuid, report=report,
             start_time=parse_api_time(item.get("start_time")),
         )
+        sessions.add(instance.pk)
         was_ready = instance.participants_synced_at is not None
         if report is None or not report.get("end_time"):
             if not was_ready:
@@ -371,6 +376,7 @@ def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
         for instance in WebinarInstance.objects.filter(pk__in=list(waiting)):
             instance.attendance_waiting = waiting[instance.pk][:200]
             instance.save(update_fields=["attendance_waiting"])
+    counts["sessions_held"] = len(sessions)
     counts["sessions_waiting"] = len(waiting)
     return counts
 
@@ -388,6 +394,9 @@ def _attendance_final(instance: WebinarInstance) -> bool:
 
 
 def _unsettled(row: dict) -> bool:
+    # a wait in the waiting room never counts, computed or not
+    if row.get("status") == PARTICIPANT_WAITING_ROOM:
+        return False
     return not row.get("leave_time") or not int(row.get("duration") or 0)
 
 
