@@ -87,7 +87,7 @@ class ContactReadAhead:
     def flush(self) -> None:
         if self.pending:
             self._read(list(self.pending))
-            self.pending = {}
+            self.pending = {}  # pragma: no mutate (nothing is added after the last flush)
 
     def _read(self, emails: list[str]) -> None:
         found = self.client.read_contacts_by_email(emails, properties=READ_PROPERTIES)
@@ -155,6 +155,12 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
                        read_ahead=read_ahead)
         sent.extend(contact for contact, _, _ in items)
 
+    def moved_on() -> list[tuple[Contact, dict, str]]:
+        """What was sent since the last look and has newer roll-ups by now."""
+        found = _contacts_moved_on(sent, profiles, policy, read_ahead)
+        sent.clear()
+        return found
+
     for chunk in chunks(ids, QUERY_CHUNK):
         if prepare:
             prepare(chunk)
@@ -165,15 +171,13 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
             send(pending[:full])
             pending = pending[full:]
         if len(sent) >= QUERY_CHUNK:  # else at the end: one look for a small webinar
-            pending.extend(_contacts_moved_on(sent, profiles, policy, read_ahead))
-            sent.clear()
+            pending.extend(moved_on())
         if on_progress:
             on_progress(len(chunk))
     for _round in range(RECHECK_ROUNDS):
         if pending:
             send(pending)
-        pending = _contacts_moved_on(sent, profiles, policy, read_ahead)
-        sent.clear()
+        pending = moved_on()
         if not pending:
             break
     return stats

@@ -44,7 +44,7 @@ def email_problem(email: str) -> str:
 
 def email_is_excluded(email: str, *, excluded_domains: set[str]) -> bool:
     """The domain after the last @ is one of the excluded domains or a subdomain of one."""
-    domain = email.rsplit("@", 1)[-1]
+    domain = email.rpartition("@")[2]
     return any(domain == d or domain.endswith("." + d) for d in excluded_domains)
 
 

@@ -59,3 +59,16 @@ def test_rollups_are_computed_from_the_timeline_entries():
 
     # nothing changed: nothing written
     assert contact_rollups_refresh(contact_ids=[ann.pk, bob.pk]) == 0
+
+
+def test_contacts_refreshed_in_several_chunks_are_all_counted(monkeypatch):
+    from contacts.services import rollups
+
+    monkeypatch.setattr(rollups, "QUERY_CHUNK", 1)
+    ann, bob, cy = ContactFactory(), ContactFactory(), ContactFactory()
+    for contact in (ann, bob):
+        attended(contact, "81000000001", "Weekly demo", "-1", start=day(5), length_s=3600,
+                 seconds=1800)
+    assert contact_rollups_refresh(contact_ids=[ann.pk, bob.pk, cy.pk]) == 2
+    bob.refresh_from_db()
+    assert (bob.webinars_attended, bob.avg_attendance_pct) == (1, Decimal("50.0"))

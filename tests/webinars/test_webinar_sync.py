@@ -135,6 +135,22 @@ def test_overwrite_policy_replaces_names(sandbox, linked):
     assert sandbox.hubspot_contacts()["bob@customer.example"]["firstname"] == "Bob"
 
 
+def test_switching_to_overwrite_pushes_the_names_again_on_the_next_sync(sandbox, linked):
+    account, _ = linked
+    sandbox.seed("custom", **world(
+        past_webinar(registrants=[BOB]),
+        hubspot_contacts=[{"email": "bob@customer.example",
+                           "properties": {"firstname": "Robert"}}],
+    ))
+    sync_one(account, 81234567890)
+    assert sandbox.hubspot_contacts()["bob@customer.example"]["firstname"] == "Robert"
+    settings = SyncSettings.get_solo()
+    settings.contact_field_policy = SyncSettings.FieldPolicy.OVERWRITE
+    settings.save()
+    sync_one(account, 81234567890)  # nothing changed in Zoom: only the policy
+    assert sandbox.hubspot_contacts()["bob@customer.example"]["firstname"] == "Bob"
+
+
 def test_cancelled_registration_is_recorded_as_cancel(sandbox, linked):
     account, _ = linked
     sandbox.seed("custom", **world(upcoming_webinar(registrants=[ALICE, CARLA])))

@@ -12,6 +12,7 @@ from webinars.services.sync import STEP_PUSH_CONTACTS, webinar_sync
 
 pytestmark = pytest.mark.django_db
 
+READ = "hubspot POST /crm/v3/objects/contacts/batch/read"
 # 250 people: the first 200 go out in two full batches, the last 50 in a batch of their own
 PEOPLE = [{"email": f"person{n}@customer.example", "first_name": "Person",
            "last_name": str(n), "status": "approved"} for n in range(250)]
@@ -53,3 +54,13 @@ def test_a_push_overtaken_by_another_webinars_sync_sends_the_newer_numbers(sandb
     assert not Contact.objects.filter(email__in=[p["email"] for p in PEOPLE[:5]],
                                       created_by_sync=True).exists()
     assert Contact.objects.filter(created_by_sync=True).count() == 245
+    # each sync read what HubSpot had of the people before its first push (three reads of
+    # 100 or fewer each); those Spring sends again it has just sent: no read for them
+    assert sandbox.hubspot_calls()[READ] == 6
+
+    # and what each sync stored is what it sent: syncing both again writes nothing
+    sandbox.reset_calls()
+    for webinar in (spring, autumn):
+        assert webinar_sync(webinar=webinar, trigger="test").status == SyncRun.Status.SUCCEEDED
+    assert {k: n for k, n in sandbox.hubspot_calls().items()
+            if " GET " not in k and "batch/read" not in k} == {}
