@@ -19,7 +19,7 @@ class BearerTokenApi(JsonApi):
     def __init__(self, *, tokens: TokenSource, **kw):
         super().__init__(**kw)
         self.tokens = tokens
-        self._last_token = ""
+        self._last_token = ""  # pragma: no mutate (set before it is read)
 
     def _auth_headers(self):
         self._last_token = self.tokens.access_token()

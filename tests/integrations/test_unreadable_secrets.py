@@ -120,14 +120,12 @@ def test_an_unreadable_refresh_token_is_found_before_zoom_is_asked(settings, san
                                  client_secret="zoom-client-secret",
                                  refresh_token="zoom-refresh-token", access_token="",
                                  hubspot_portal=portal)
-    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY, OLD_KEY]
-    ZoomAccount.objects.filter(pk=account.pk).update(client_secret="zoom-client-secret")
-    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY]  # now only the refresh token is unreadable
+    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY]
     webinar = WebinarFactory(zoom_account=ZoomAccount.objects.get(pk=account.pk))
     run = webinar_sync(webinar=webinar, trigger="test")
     assert run.status == SyncRun.Status.FAILED
-    assert run.error.startswith("Zoom account “User Zoom”: the stored refresh token cannot be "
-                                "decrypted")
+    assert run.error.startswith("Zoom account “User Zoom”: the stored client secret and refresh "
+                                "token cannot be decrypted")
     assert sandbox.calls()["total"] == 0
 
 
