@@ -56,7 +56,7 @@ FOCUS = {
         "tests/integrations/test_unrepeatable_writes.py", "tests/integrations/test_batching.py",
         "tests/integrations/test_clients.py", "tests/integrations/test_accounts.py",
         "tests/integrations/test_hubspot_traffic_contract.py",
-        "tests/integrations/test_oauth_client_repr.py", "tests/integrations/test_token_endpoint.py",
+        "tests/integrations/test_oauth_client_repr.py", "tests/integrations/test_token_*.py",
     ],
     "integrations.auth": [
         "tests/integrations/test_token_*.py", "tests/integrations/test_oauth_client_repr.py",
