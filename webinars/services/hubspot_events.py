@@ -22,7 +22,7 @@ from integrations.models import HubSpotPortal
 from integrations.text import text_cut
 from integrations.timefmt import hubspot_datetime
 
-from ..models import Webinar, WebinarInstance
+from ..models import Lifecycle, Webinar, WebinarInstance
 from .hubspot_attendance import ATTENDANCE_ORDER
 
 # Our properties on HubSpot's marketing-event object, so contacts can be segmented by the
@@ -109,19 +109,45 @@ def _event_input(instance: WebinarInstance, webinar: Webinar) -> dict:
 
 
 def marketing_events_push(*, client: HubSpotClient, webinar: Webinar) -> int:
-    """Creates or updates one marketing event per session, only when its details changed."""
+    """Creates or updates one marketing event per session, only when its details changed.
+
+    A session whose event was cancelled and that took place after all (Zoom reported it late,
+    or the webinar was restored or moved) has its event reopened."""
     changed = []
     for instance in webinar.instances.all():
         event = _event_input(instance, webinar)
         digest = payload_digest(event)
-        if digest != instance.hubspot_event_hash:
+        reopen = (instance.hubspot_cancelled_at is not None
+                  and instance.lifecycle == Lifecycle.ACTIVE)
+        if reopen:
+            event["eventCancelled"] = False
+        if digest != instance.hubspot_event_hash or reopen:
             changed.append((instance, event, digest))
     if changed:
         client.upsert_marketing_events([event for _, event, _ in changed])
-        for instance, _, digest in changed:
+        for instance, event, digest in changed:
             instance.hubspot_event_hash = digest
-        WebinarInstance.objects.bulk_update([i for i, _, _ in changed], ["hubspot_event_hash"])
+            if "eventCancelled" in event:
+                instance.hubspot_cancelled_at = None
+        WebinarInstance.objects.bulk_update([i for i, _, _ in changed],
+                                            ["hubspot_event_hash", "hubspot_cancelled_at"])
     return len(changed)
+
+
+def marketing_events_cancel(*, client: HubSpotClient, webinar: Webinar) -> int:
+    """Cancels, once, the event of each session that will not take place: deleted in Zoom
+    (the webinar or its occurrence) or not held. Its records stay in HubSpot."""
+    instances = webinar.instances.exclude(lifecycle=Lifecycle.ACTIVE).filter(
+        hubspot_cancelled_at__isnull=True).exclude(hubspot_event_hash="")
+    done = 0
+    for instance in instances:
+        client.cancel_marketing_event(
+            external_event_id=instance.external_event_id,
+            external_account_id=webinar.zoom_account.zoom_account_id)
+        instance.hubspot_cancelled_at = timezone.now()
+        instance.save(update_fields=["hubspot_cancelled_at"])
+        done += 1
+    return done
 
 
 def marketing_events_complete(*, client: HubSpotClient, webinar: Webinar) -> int:
