@@ -5,6 +5,7 @@ a marketing event."""
 from urllib.parse import quote
 
 from sandbox.seeds import HOST_EMAIL
+from tests.hubspot_contract import EVENT_AS_COMPLETED
 from tests.sandbox.test_sandbox_hubspot import ACCOUNT, ME, attend_input, create_event
 from tests.sandbox.test_sandbox_zoom import W_PAST, W_RECURRING, W_UPCOMING
 
@@ -154,6 +155,8 @@ def test_cancelling_a_marketing_event_keeps_its_records(client):
                                params={"externalAccountId": ACCOUNT})
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["eventCancelled"] is True
+    # HubSpot's MarketingEventDefaultResponse (the event was given no description)
+    assert set(cancelled.json()) == EVENT_AS_COMPLETED - {"eventDescription"}
     [event] = client.state("hubspot")["hubspot"]["marketing_events"]
     assert event["eventCancelled"] and len(event["attendance"]) == 1
     missing = client.hubspot("POST", f"{ME}/events/zoom-webinar-9/cancel",
