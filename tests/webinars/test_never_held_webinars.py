@@ -157,3 +157,25 @@ def test_an_occurrence_not_held_cancels_only_its_own_event(sandbox, linked):
     sandbox.reset_calls()
     sync_one(account, 85550001111)
     assert sandbox.hubspot_calls().get(CANCEL) is None
+
+
+def test_a_webinar_moved_to_a_later_date_is_polled_again_and_its_event_reopened(soon, sandbox):
+    webinar, start = soon
+    later = start + timedelta(days=7)
+    with time_machine.travel(start + timedelta(days=2), tick=True):
+        align_sandbox_clock(sandbox)
+        sync_all_enabled()
+        assert sandbox.marketing_events()[f"zoom-webinar-{WEBINAR_ID}"]["eventCancelled"]
+
+        # the host moves it to next week in Zoom; the schedule's discovery sees the new date
+        moved = sandbox.zoom("PATCH", f"/webinars/{WEBINAR_ID}",
+                             json={"start_time": iso(later)})
+        assert moved.status_code == 204, moved.text
+        sync_all_enabled()
+
+    webinar.refresh_from_db()
+    assert webinar.lifecycle == Lifecycle.ACTIVE
+    assert webinar_runs(webinar=webinar).first().status == SyncRun.Status.SUCCEEDED
+    event = sandbox.marketing_events()[f"zoom-webinar-{WEBINAR_ID}"]
+    assert not event["eventCancelled"]
+    assert event["startDateTime"].startswith(iso(later)[:16])
