@@ -27,7 +27,8 @@ class BearerTokenApi(JsonApi):
         return {"Authorization": f"Bearer {self._last_token}"}  # pragma: no mutate
 
     def _token_refused(self, response) -> bool:
-        """Whether this 401 means "this token is no longer good" (worth one fresh token)."""
+        """Whether this 401 means "this token is no longer good" (worth one fresh token).
+        A Zoom token can be revoked or expire early: any 401 is worth one fresh token."""
         return True
 
     def _on_auth_failure(self, response) -> bool:

@@ -72,6 +72,11 @@ class InvalidRequest(IntegrationError):
     """The service rejected our input (HTTP 400/409/422)."""
 
 
+class RegistrationNotEnabled(InvalidRequest):
+    """The webinar takes no registration (Zoom's "No registration required"): Zoom refuses
+    its registrant calls with code 3000. Not a failure: it simply has no registrants."""
+
+
 class BatchErrors(InvalidRequest):
     """Some inputs of a batch call failed for good; `failed_ids` names them."""
 

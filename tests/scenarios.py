@@ -31,11 +31,12 @@ def _participant_rows(start: datetime, participants) -> list[dict]:
 
 def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_ago=2,
                  duration=60, registrants=(), participants=(), uuid="pastUUID111==",
-                 end_offset_min=None, ended_minutes_ago=None):
+                 end_offset_min=None, ended_minutes_ago=None, settings=None, panelists=()):
     """A held one-off webinar; participants are (who, join minute, leave minute) tuples.
 
     `ended_minutes_ago`: the session ended that many minutes ago (instead of `days_ago` days
-    ago at 15:00), for data Zoom is still finishing.
+    ago at 15:00), for data Zoom is still finishing. `settings` overrides Zoom's webinar
+    settings; `panelists` are {"email", "name"}.
     """
     if ended_minutes_ago is not None:
         start = (datetime.now(UTC) - timedelta(minutes=duration + ended_minutes_ago)).replace(
@@ -46,7 +47,8 @@ def past_webinar(*, webinar_id=81234567890, topic="Pipeline Masterclass", days_a
     end = start + timedelta(minutes=end_offset_min if end_offset_min is not None else duration)
     return {
         "id": webinar_id, "topic": topic, "type": 5, "start_time": iso(start),
-        "duration": duration, "host_id": HOST["id"],
+        "duration": duration, "host_id": HOST["id"], "settings": dict(settings or {}),
+        "panelists": list(panelists),
         "registrants": [
             {"create_time": iso(start - timedelta(days=3, minutes=i)), **r}
             for i, r in enumerate(registrants)
@@ -72,9 +74,11 @@ def upcoming_webinar(*, webinar_id=89876543210, topic="Product Roadmap Live", da
 
 
 def recurring_webinar(*, webinar_id=85550001111, topic="Weekly Platform Demo", duration=30,
-                      weeks_ago=(2, 1), weeks_ahead=(1,), registrants=(), sessions=()):
+                      weeks_ago=(2, 1), weeks_ahead=(1,), registrants=(), sessions=(),
+                      settings=None):
     """A recurring webinar (type 9) with a weekly occurrence `weeks_ago` (held) and
-    `weeks_ahead` (upcoming). `sessions` lists, per held occurrence, (uuid, participants)."""
+    `weeks_ahead` (upcoming). `sessions` lists, per held occurrence, (uuid, participants).
+    A registrant's `"sessions": [i, …]` picks occurrences by index (Zoom's occurrence_ids)."""
     base = (datetime.now(UTC) - timedelta(weeks=max(weeks_ago, default=0))).replace(
         hour=17, minute=0, second=0, microsecond=0)
     starts = sorted([datetime.now(UTC).replace(hour=17, minute=0, second=0, microsecond=0)
@@ -95,8 +99,12 @@ def recurring_webinar(*, webinar_id=85550001111, topic="Weekly Platform Demo", d
         "id": webinar_id, "topic": topic, "type": 9, "start_time": iso(base),
         "duration": duration, "host_id": HOST["id"], "occurrences": occurrences,
         "recurrence": {"type": 2, "repeat_interval": 1, "end_times": len(occurrences)},
+        "settings": dict(settings or {}),
         "registrants": [
-            {"create_time": iso(base - timedelta(days=2, minutes=i)), **r}
+            {"create_time": iso(base - timedelta(days=2, minutes=i)),
+             **{k: v for k, v in r.items() if k != "sessions"},
+             **({"occurrence_ids": [occurrences[n]["occurrence_id"] for n in r["sessions"]]}
+                if "sessions" in r else {})}
             for i, r in enumerate(registrants)
         ],
         "instances": instances,

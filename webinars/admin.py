@@ -13,7 +13,7 @@ from integrations.models import SyncRun, ZoomAccount
 from integrations.runs import run_counts_text, sync_run_joined_text
 
 from .models import Lifecycle, Registrant, Webinar, WebinarInstance
-from .selectors import webinar_invalid_emails
+from .selectors import webinar_invalid_emails, webinar_people_on_stage
 from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
 from .services.lifecycle import webinar_lifecycle_text
 from .services.runs import KIND_SYNC, webinar_runs
@@ -78,6 +78,7 @@ class WebinarAdmin(admin.ModelAdmin):
                        "type", "start_time", "duration", "timezone", "join_url",
                        "registration_url", "lifecycle", "lifecycle_note", "last_synced_at",
                        "last_sync_status", "last_sync_error", "sync_history", "invalid_emails",
+                       "on_stage",
                        "discovered_at"]
     exclude = ["raw", "settings"]
     list_per_page = 50
@@ -156,6 +157,17 @@ class WebinarAdmin(admin.ModelAdmin):
         more = len(found) - INVALID_EMAILS_SHOWN
         return format_html('<ul style="overflow-wrap:anywhere">{}</ul>{}', rows,
                            f"and {more} more" if more > 0 else "")
+
+    @admin.display(description="On stage")
+    def on_stage(self, obj):
+        """Panelists, hosts and our own account's users who joined: kept here, never
+        contacts or attendees."""
+        found = webinar_people_on_stage(webinar=obj)
+        if not found:
+            return "none"
+        rows = format_html_join("", "<li>{} <code>{}</code> — {}</li>", (
+            (item.name, item.email, item.role) for item in found[:INVALID_EMAILS_SHOWN]))
+        return format_html("<ul>{}</ul>", rows)
 
     def save_model(self, request, obj, form, change):
         if change and "sync_enabled" in form.changed_data:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone as dj_timezone
 
@@ -67,6 +69,24 @@ class Webinar(models.Model):
     def is_upcoming(self) -> bool:
         return bool(self.start_time and self.start_time > dj_timezone.now())
 
+    # Zoom's settings.approval_type 2: "No registration required".
+    NO_REGISTRATION = 2
+    # Zoom's settings.registration_type (recurring webinars with a fixed time, type 9):
+    # 1 = register once, attend any session; 2 = register for each session; 3 = register once
+    # and pick one or more sessions.
+    REGISTERED_PER_SESSION = (2, 3)
+
+    @property
+    def registration_off(self) -> bool:
+        """Zoom's settings say the webinar takes no registration (unknown counts as on)."""
+        return (self.settings or {}).get("approval_type") == self.NO_REGISTRATION
+
+    @property
+    def registers_per_session(self) -> bool:
+        """Registrants pick their sessions: who registered for which one is Zoom's to say."""
+        return self.type == 9 and (self.settings or {}).get(
+            "registration_type") in self.REGISTERED_PER_SESSION
+
 
 class WebinarInstance(models.Model):
     """One session of a webinar (a recurring webinar has several): one HubSpot marketing event."""
@@ -88,6 +108,9 @@ class WebinarInstance(models.Model):
     )
     hubspot_event_hash = models.CharField(max_length=64, blank=True)
     hubspot_completed_at = models.DateTimeField(null=True, blank=True)
+    # On a webinar registered per session: when the session's own registrant list was last
+    # read from Zoom. Read once after the session is over, it cannot change any more.
+    registrants_listed_at = models.DateTimeField(null=True, blank=True)
     # Deleted in Zoom (the webinar or this occurrence) or never held: its event is cancelled.
     lifecycle = models.CharField("status in Zoom", max_length=10, choices=Lifecycle.choices,
                                  blank=True, default=Lifecycle.ACTIVE)
@@ -122,6 +145,16 @@ class WebinarInstance(models.Model):
     def is_held(self) -> bool:
         return bool(self.uuid)
 
+    @property
+    def over_at(self):
+        """When the session was over: its actual end, else its scheduled one (None when it
+        has no time at all)."""
+        if self.ended_at:
+            return self.ended_at
+        if self.scheduled_start:
+            return self.scheduled_start + timedelta(minutes=self.scheduled_duration)
+        return None
+
 
 class Registrant(models.Model):
     class Status(models.TextChoices):
@@ -145,6 +178,11 @@ class Registrant(models.Model):
         "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="registrations",
     )
+    occurrence_ids = models.JSONField(
+        "sessions", null=True, blank=True,
+        help_text="The Zoom occurrence ids of the sessions registered for, on a recurring "
+                  "webinar whose registrants pick their sessions; none (null) means every "
+                  "session.")
     raw = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -162,6 +200,11 @@ class Registrant(models.Model):
 class AttendanceSession(models.Model):
     """One join/leave cycle of one participant (a rejoining attendee has several)."""
 
+    class Role(models.TextChoices):
+        ATTENDEE = "attendee", "Attendee"
+        PANELIST = "panelist", "Panelist"
+        HOST = "host", "Host or internal user"
+
     instance = models.ForeignKey(
         WebinarInstance, on_delete=models.CASCADE, related_name="sessions"
     )
@@ -178,6 +221,9 @@ class AttendanceSession(models.Model):
     email = models.CharField(max_length=MIRROR_EMAIL_LENGTH, blank=True, db_index=True)
     email_problem = models.CharField("invalid e-mail", max_length=100, blank=True,
                                      help_text=EMAIL_PROBLEM_HELP)
+    # Panelists, hosts and our account's users are on stage, not in the audience: never
+    # contacts, never attendees.
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ATTENDEE)
     join_time = models.DateTimeField()
     leave_time = models.DateTimeField(null=True, blank=True)
     duration_s = models.PositiveIntegerField(default=0)

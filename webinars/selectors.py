@@ -39,3 +39,23 @@ def webinar_invalid_emails(*, webinar: Webinar) -> list[InvalidEmail]:
     ).exclude(email_problem="").values_list("email", "email_problem", "name").distinct():
         found.setdefault(email, InvalidEmail(email, problem, name)).attended = True
     return sorted(found.values(), key=lambda item: item.email)
+
+
+@dataclass
+class OnStage:
+    """A panelist, host or user of our own account who joined a session."""
+
+    email: str
+    name: str
+    role: str
+
+
+def webinar_people_on_stage(*, webinar: Webinar) -> list[OnStage]:
+    """Each person who joined the webinar not as its audience, once, by address and role."""
+    found: dict[tuple[str, str], OnStage] = {}
+    rows = AttendanceSession.objects.filter(instance__webinar=webinar).exclude(
+        role=AttendanceSession.Role.ATTENDEE).values_list("email", "name", "role").distinct()
+    for email, name, role in rows:
+        found.setdefault((email or name, role), OnStage(
+            email, name, AttendanceSession.Role(role).label))
+    return sorted(found.values(), key=lambda item: (item.role, item.email, item.name))

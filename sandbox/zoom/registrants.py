@@ -1,5 +1,11 @@
 """Zoom webinar registrants: listing by status (and occurrence), one registrant, a
-registration (with Zoom's three-per-day rule), the registration questions and status updates."""
+registration (with Zoom's three-per-day rule), the registration questions and status updates.
+
+A webinar without registration (approval_type 2) answers each of them with Zoom's 400, code
+3000. On a recurring webinar whose registrants pick their sessions (registration_type 2 or 3),
+a listing by ``occurrence_id`` holds only the registrants of that session; with
+registration_type 1 everybody is registered for every session.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +46,14 @@ def registrant_json(world: World, w: Webinar, r: Registrant, *, single: bool = F
     return data
 
 
+def registration_webinar(world: World, ref: str) -> Webinar:
+    """The webinar, when it takes registrations; Zoom's 400 (code 3000) when it does not."""
+    w = get_webinar(world, ref)
+    if not w.registration_required:
+        raise ZoomError(400, 3000, f"Registration has not been enabled for this webinar: {w.id}.")
+    return w
+
+
 def list_registrants(req) -> Reply:
     world: World = req.world
     status = req.query.get("status") or "approved"
@@ -47,13 +61,15 @@ def list_registrants(req) -> Reply:
         raise ZoomError(400, 300, "Invalid field: status.")
     occurrence = req.query.get("occurrence_id") or ""
     with world.lock:
-        w = get_webinar(world, req.params["webinarId"])
+        w = registration_webinar(world, req.params["webinarId"])
         seq = w.buckets[status]
         if occurrence:
             if not any(o["occurrence_id"] == occurrence for o in w.occurrences):
                 raise ZoomError(400, 3000, f"Invalid occurrence_id: {occurrence}.")
-            # O(total) filter, only when an occurrence filter is given
-            seq = [r for r in seq if r.occurrence_ids is None or occurrence in r.occurrence_ids]
+            if w.registers_per_occurrence:
+                # O(total) filter, only when an occurrence filter is given
+                seq = [r for r in seq
+                       if r.occurrence_ids is None or occurrence in r.occurrence_ids]
         items, env = paginate(req, ("registrants", w.id, status, occurrence), seq,
                               page_number=True)
         env["registrants"] = [registrant_json(world, w, r) for r in items]
@@ -63,7 +79,7 @@ def list_registrants(req) -> Reply:
 def get_registrant(req) -> Reply:
     world: World = req.world
     with world.lock:
-        w = get_webinar(world, req.params["webinarId"])
+        w = registration_webinar(world, req.params["webinarId"])
         r = w.reg_by_id.get(req.params["registrantId"])
         if r is None:
             raise ZoomError(404, 3043, "Webinar Registrant not found.")
@@ -146,6 +162,10 @@ def add_registrant(req) -> Reply:
         host = world.users_by_id.get(w.host_id)
         if host and host.email.lower() == email.strip().lower():
             raise ZoomError(400, 3027, "Host cannot register.")
+        if any(p.email.lower() == email.strip().lower() for p in w.panelists):
+            raise ZoomError(400, 3000, "You have been invited as a panelist for the webinar, "
+                                       "please check your email to find more information "
+                                       "about this webinar.")
         occ_ids = _occurrence_ids(req, w)
         new_status = "approved" if settings.get("approval_type", 0) == 0 else "pending"
         _count_registration(world, w, email)
@@ -176,7 +196,7 @@ def _new_registrant_id() -> str:
 def registrant_questions(req) -> Reply:
     world: World = req.world
     with world.lock:
-        w = get_webinar(world, req.params["webinarId"])
+        w = registration_webinar(world, req.params["webinarId"])
         questions = w.settings.get("_questions") or [
             {"field_name": "last_name", "required": True},
             {"field_name": "org", "required": False},
@@ -213,7 +233,7 @@ def update_registrant_status(req) -> Reply:
     if len(regs) > 30:
         raise ZoomError(400, 300, "The maximum number of registrants is 30.")
     with world.lock:
-        w = get_webinar(world, req.params["webinarId"])
+        w = registration_webinar(world, req.params["webinarId"])
         for item in regs:
             reg = None
             if item.get("id"):

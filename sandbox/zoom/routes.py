@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .changes import delete_webinar, update_webinar
 from .oauth import oauth_authorize, oauth_revoke, oauth_token
+from .panelists import list_panelists
 from .past import past_instances, past_participants
 from .registrants import (
     add_registrant,
@@ -33,6 +34,7 @@ RATE_LIMIT_LABELS = {
     ("GET", "/webinars/{webinarId}/registrants/questions"): "Light",
     ("PUT", "/webinars/{webinarId}/registrants/status"): "Medium",
     ("GET", "/webinars/{webinarId}/registrants/{registrantId}"): "Light",
+    ("GET", "/webinars/{webinarId}/panelists"): "Medium",
     ("GET", "/past_webinars/{webinarId}/instances"): "Light",
     ("GET", "/past_webinars/{webinarId}/participants"): "Medium",
     ("GET", "/past_webinars/{webinarId}/absentees"): "Heavy",
@@ -70,6 +72,7 @@ ROUTES = [
     ("GET", "/v2/webinars/{webinarId}/registrants/questions", registrant_questions, True),
     ("PUT", "/v2/webinars/{webinarId}/registrants/status", update_registrant_status, True),
     ("GET", "/v2/webinars/{webinarId}/registrants/{registrantId}", get_registrant, True),
+    ("GET", "/v2/webinars/{webinarId}/panelists", list_panelists, True),
     ("GET", "/v2/past_webinars/{webinarId}/instances", past_instances, True),
     ("GET", "/v2/past_webinars/{webinarId}/participants", past_participants, True),
     ("GET", "/v2/report/webinars/{webinarId}", report_webinar, True),

@@ -103,3 +103,48 @@ def test_a_sync_fails_with_a_sentence_that_says_what_to_do(stored_under_old_key,
     assert "cannot be decrypted with FIELD_ENCRYPTION_KEY" in run.error
     assert "Enter it again in the admin" in run.error
     assert sandbox.calls()["total"] == 0  # nothing was sent without its secret
+
+
+def test_a_sync_names_the_account_whose_secret_cannot_be_read(stored_under_old_key, sandbox):
+    _, _, webinar = stored_under_old_key
+    run = webinar_sync(webinar=webinar, trigger="test")
+    assert run.error.startswith("Zoom account “Marketing Zoom”: the stored client secret ")
+
+
+def test_an_unreadable_refresh_token_is_found_before_zoom_is_asked(settings, sandbox):
+    """A user-OAuth account: its refresh token is what a renewal sends."""
+    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY]
+    portal = HubSpotPortalFactory()
+    settings.FIELD_ENCRYPTION_KEY = [OLD_KEY]
+    account = ZoomAccountFactory(name="User Zoom", auth_type=ZoomAccount.AuthType.OAUTH,
+                                 client_secret="zoom-client-secret",
+                                 refresh_token="zoom-refresh-token", access_token="",
+                                 hubspot_portal=portal)
+    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY, OLD_KEY]
+    ZoomAccount.objects.filter(pk=account.pk).update(client_secret="zoom-client-secret")
+    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY]  # now only the refresh token is unreadable
+    webinar = WebinarFactory(zoom_account=ZoomAccount.objects.get(pk=account.pk))
+    run = webinar_sync(webinar=webinar, trigger="test")
+    assert run.status == SyncRun.Status.FAILED
+    assert run.error.startswith("Zoom account “User Zoom”: the stored refresh token cannot be "
+                                "decrypted")
+    assert sandbox.calls()["total"] == 0
+
+
+def test_an_unreadable_hubspot_refresh_token_names_the_portal(settings, sandbox):
+    settings.FIELD_ENCRYPTION_KEY = [OLD_KEY]
+    portal = HubSpotPortalFactory(name="OAuth portal", auth_type=HubSpotPortal.AuthType.OAUTH,
+                                  access_token="expired-access-token",
+                                  refresh_token="hubspot-refresh-token",
+                                  client_secret="hubspot-client-secret")
+    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY, OLD_KEY]
+    HubSpotPortal.objects.filter(pk=portal.pk).update(access_token="expired-access-token",
+                                                      client_secret="hubspot-client-secret")
+    settings.FIELD_ENCRYPTION_KEY = [NEW_KEY]  # only the refresh token is unreadable
+    from integrations.errors import NotConfigured
+    from integrations.services.clients import hubspot_client_for
+
+    with pytest.raises(NotConfigured) as exc:
+        hubspot_client_for(portal=HubSpotPortal.objects.get(pk=portal.pk)).list_property_groups()
+    assert exc.value.message.startswith(f"HubSpot portal “{portal}”: the stored ")
+    assert sandbox.calls()["total"] == 0

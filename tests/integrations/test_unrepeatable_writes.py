@@ -45,8 +45,12 @@ def records(sandbox) -> list:
 def test_a_lost_answer_is_not_resent_but_reported_unknown(sandbox):
     client = client_for(sandbox, Waits())
     faults(sandbox, {"reset_after_apply_rate": 1, "paths": [WRITES]})
-    with pytest.raises(OutcomeUnknown):
+    with pytest.raises(OutcomeUnknown) as exc:
         register(client, "ann@example.com", "bob@example.com")
+    assert exc.value.service == "HubSpot"
+    assert exc.value.message == (
+        f"HubSpot POST /marketing/v3/marketing-events/attendance/{EVENT}/register/email-create "
+        "got no answer that says whether it was applied (ConnectionError).")
     assert sandbox.calls()["by_endpoint"][RECORD] == 1  # not sent again
     assert len(records(sandbox)) == 2  # though HubSpot did record them
     assert recorded(client, "ann@example.com", "bob@example.com", "cy@example.com") == {
@@ -60,6 +64,8 @@ def test_a_5xx_on_such_a_write_is_an_unknown_outcome_too(sandbox):
     with pytest.raises(OutcomeUnknown) as exc:
         register(client, "ann@example.com")
     assert exc.value.status in (500, 502, 503, 504)
+    assert exc.value.service == "HubSpot"
+    assert exc.value.message.endswith(f"whether it was applied (HTTP {exc.value.status}).")
     assert sandbox.calls()["by_endpoint"][RECORD] == 1
     assert recorded(client, "ann@example.com") == set()
 
@@ -83,6 +89,29 @@ def test_such_a_write_is_retried_when_no_connection_could_be_made():
     with pytest.raises(ServiceUnreachable):
         register(client, "ann@example.com")
     assert len(sleep) == 2  # every attempt, as none can have arrived
+
+
+def test_such_a_write_is_retried_when_connecting_timed_out():
+    """No answer to the connection attempt itself: nothing can have been sent."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        # a full accept queue: the next connection attempts get no answer at all
+        queued = [socket.socket() for _ in range(3)]
+        for waiting in queued:
+            waiting.setblocking(False)
+            waiting.connect_ex(("127.0.0.1", port))
+        sleep = Waits()
+        client = HubSpotClient(access_token="pat", base_url=f"http://127.0.0.1:{port}",
+                               max_retries=1, sleep=sleep, timeout=0.2)
+        try:
+            with pytest.raises(ServiceUnreachable, match="ConnectTimeout after 2 attempts"):
+                register(client, "ann@example.com")
+        finally:
+            for waiting in queued:
+                waiting.close()
+    assert len(sleep) == 1
 
 
 def test_reading_the_breakdown_stops_once_everyone_is_found(sandbox):

@@ -123,7 +123,7 @@ def test_state_sections_and_reset(client):
     assert set(w) >= {"id", "topic", "type", "start_time", "duration", "registrants",
                       "instances"}
     assert set(w["registrants"][0]) == {"id", "email", "first_name", "last_name", "status",
-                                        "create_time"}
+                                        "create_time", "occurrence_ids"}
     assert set(w["instances"][0]["participants"][0]) >= {
         "id", "registrant_id", "user_email", "name", "join_time", "leave_time", "duration"}
 

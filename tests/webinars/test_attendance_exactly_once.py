@@ -132,6 +132,53 @@ def test_a_run_that_cannot_learn_the_outcome_leaves_it_to_the_next(sandbox, link
     assert not Activity.objects.filter(hubspot_sending_at__isnull=False).exists()
 
 
+def test_what_hubspot_never_got_is_sent_by_the_next_run(sandbox, linked):
+    account, _ = linked
+    sandbox.seed("custom", **crowd_world())
+    # the first attendance batch fails with a 5xx (HubSpot applied nothing), and HubSpot's
+    # records cannot be read back to learn that: the run gives up with the batch "sending"
+    control(sandbox, "faults", {"error_rate": 1, "paths": [ATTENDANCE_WRITES, BREAKDOWN_READS]})
+    from webinars.services.discovery import webinars_discover
+
+    webinars_discover(account=account)
+    webinar = Webinar.objects.get(zoom_id=str(WEBINAR_ID))
+    assert sync(webinar).status == SyncRun.Status.FAILED
+    assert attendance_records(sandbox) == {}
+    assert Activity.objects.filter(hubspot_sending_at__isnull=False).count() == 10
+
+    control(sandbox, "faults", {})
+    run = sync(webinar)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    records = attendance_records(sandbox)
+    assert set(records.values()) == {1} and sum(records.values()) == expected_records()
+    assert not Activity.objects.filter(hubspot_sending_at__isnull=False).exists()
+
+
+def test_a_batch_hubspot_keeps_failing_is_tried_a_few_times_then_left(sandbox, linked,
+                                                                       settings):
+    settings.API_MAX_RETRIES = 2
+    account, _ = linked
+    sandbox.seed("custom", **crowd_world())
+    # every attendance write fails with a 5xx: HubSpot applied nothing, which its records say
+    control(sandbox, "faults", {"error_rate": 1, "paths": [ATTENDANCE_WRITES]})
+    from webinars.services.discovery import webinars_discover
+
+    webinars_discover(account=account)
+    webinar = Webinar.objects.get(zoom_id=str(WEBINAR_ID))
+    assert sync(webinar).status == SyncRun.Status.FAILED
+    calls = sandbox.hubspot_calls()
+    # the first batch, sent three times, each failure checked against HubSpot's records but
+    # the last; no later batch went out
+    assert (calls[RECORD], calls[BREAKDOWN]) == (3, 2)
+    assert Activity.objects.filter(hubspot_sending_at__isnull=False).count() == 10
+
+    control(sandbox, "faults", {})
+    run = sync(webinar)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    records = attendance_records(sandbox)
+    assert set(records.values()) == {1} and sum(records.values()) == expected_records()
+
+
 def test_syncing_twice_records_each_person_and_state_once(sandbox, linked):
     account, _ = linked
     sandbox.seed("custom", **crowd_world())

@@ -3,6 +3,7 @@ registered for both, each person's roll-ups in HubSpot still count both webinars
 
 import pytest
 
+from contacts.models import Contact
 from integrations.models import SyncRun
 from tests.scenarios import past_webinar, world
 from webinars.models import Webinar
@@ -23,6 +24,9 @@ def test_a_push_overtaken_by_another_webinars_sync_sends_the_newer_numbers(sandb
                      registrants=PEOPLE, participants=[(p["email"], 0, 30) for p in PEOPLE]),
         past_webinar(webinar_id=82222222222, topic="Autumn Launch", uuid="autumnUUID==",
                      registrants=PEOPLE, participants=[(p["email"], 0, 15) for p in PEOPLE]),
+        # five of them were in HubSpot before, under names of HubSpot's own
+        hubspot_contacts=[{"email": p["email"], "properties": {"firstname": "Known"}}
+                          for p in PEOPLE[:5]],
     ))
     webinars_discover(account=account)
     spring, autumn = (Webinar.objects.get(zoom_id="81111111111"),
@@ -43,3 +47,9 @@ def test_a_push_overtaken_by_another_webinars_sync_sends_the_newer_numbers(sandb
                 c["zoomsync_avg_attendance_minutes"])
                for c in sandbox.hubspot_contacts().values()}
     assert rollups == {("2", "2", "22.5")}
+    # pushed again with the newer numbers, with the same care as the first time
+    known = [sandbox.hubspot_contacts()[p["email"]] for p in PEOPLE[:5]]
+    assert {(c["firstname"], c.get("zoomsync_source") or "") for c in known} == {("Known", "")}
+    assert not Contact.objects.filter(email__in=[p["email"] for p in PEOPLE[:5]],
+                                      created_by_sync=True).exists()
+    assert Contact.objects.filter(created_by_sync=True).count() == 245

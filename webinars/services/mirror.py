@@ -161,16 +161,19 @@ def _mirror_email(value) -> str:
 
 
 def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
-                               excluded_domains: set[str] | None = None) -> Mirrored:
+                               excluded_domains: set[str] | None = None,
+                               panelists: frozenset[str] = frozenset()) -> Mirrored:
     """Upserts one batch of registrants (Zoom's registrant objects, any status), linked to
     their contacts. Called once per few pages, so a webinar of any size costs a few queries
     per batch.
 
     Zoom lists a cancelled registration under "denied": one we knew as registered that turns up
-    denied was cancelled.
+    denied was cancelled. A registrant who is also one of the webinar's panelists (their
+    e-mails, normalised) is kept without a contact: a speaker is not a lead.
     """
     emails = [_mirror_email(row.get("email")) for row in rows]
-    people = people_identify(emails=set(emails), excluded_domains=excluded_domains)
+    people = people_identify(emails=set(emails), excluded_domains=excluded_domains,
+                             leads=set(emails) - panelists)
     ids = [str(row["id"]) for row in rows]
     previous = dict(webinar.registrants.filter(zoom_registrant_id__in=ids).values_list(
         "zoom_registrant_id", "status"))
@@ -201,22 +204,59 @@ def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
     return Mirrored(len(objs), people.contact_ids)
 
 
+def registrant_sessions_apply(*, webinar: Webinar, listed: set[str],
+                              members: dict[str, set[str]]) -> int:
+    """Records which sessions each registrant registered for, from the registrant lists of
+    the sessions in `listed` (occurrence ids) that were just read from Zoom: `members` maps a
+    Zoom registrant id to the listed sessions whose lists hold it. Sessions not listed keep
+    what an earlier read found. Returns how many registrants changed.
+
+    Only approved and pending registrants are updated: a cancelled one is off every list, yet
+    still cancelled the sessions it had registered for.
+    """
+    changed = []
+    rows = webinar.registrants.filter(
+        status__in=[Registrant.Status.APPROVED, Registrant.Status.PENDING],
+    ).order_by("id").values_list("id", "zoom_registrant_id", "occurrence_ids")
+    for pk, registrant_id, old in rows.iterator(chunk_size=BULK_BATCH):
+        kept = {o for o in (old or []) if o not in listed}
+        new = sorted(kept | members.get(registrant_id, set()))
+        if new != old:
+            changed.append(Registrant(id=pk, occurrence_ids=new))
+    Registrant.objects.bulk_update(changed, ["occurrence_ids"], batch_size=BULK_BATCH)
+    return len(changed)
+
+
+def participant_role(row: dict, email: str, panelists: frozenset[str]) -> str:
+    """Who a participant row is: one of our own account's users (the host, colleagues), one
+    of the webinar's panelists (by e-mail, whatever its case), or the audience."""
+    if row.get("internal_user"):
+        return AttendanceSession.Role.HOST
+    if email and email in panelists:
+        return AttendanceSession.Role.PANELIST
+    return AttendanceSession.Role.ATTENDEE
+
+
 def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
                                        seen_at: datetime,
-                                       excluded_domains: set[str] | None = None) -> Mirrored:
+                                       excluded_domains: set[str] | None = None,
+                                       panelists: frozenset[str] = frozenset()) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
     A row is matched to its registrant by registrant_id, then by e-mail, and then has the
     registrant's contact; a row of no registrant has the contact of its own valid address,
-    unless it is one of our own account's users. The rows the listing no longer returns are
+    unless it is one of our own account's users. A panelist's row (`panelists`: their
+    e-mails, normalised) has no contact at all. The rows the listing no longer returns are
     removed by `attendance_sessions_prune` once it is complete.
     """
     emails = [_mirror_email(row.get("user_email")) for row in rows]
-    # the host and panelists of our own account are not leads: no contact for them
+    roles = [participant_role(row, email, panelists)
+             for row, email in zip(rows, emails, strict=True)]
+    # the host, our own account's users and the panelists are not leads: no contact for them
     people = people_identify(
         emails=set(emails), excluded_domains=excluded_domains,
-        leads={email for row, email in zip(rows, emails, strict=True)
-               if not row.get("internal_user")})
+        leads={email for role, email in zip(roles, emails, strict=True)
+               if role == AttendanceSession.Role.ATTENDEE})
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
     by_id, by_email = {}, {}
     for reg in Registrant.objects.filter(webinar_id=instance.webinar_id).filter(
@@ -225,7 +265,7 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         by_id[reg["zoom_registrant_id"]] = reg
         by_email.setdefault(reg["email"], reg)
     sessions: dict[tuple, AttendanceSession] = {}
-    for row, email in zip(rows, emails, strict=True):
+    for row, email, role in zip(rows, emails, roles, strict=True):
         join = parse_api_time(row.get("join_time"))
         if join is None:
             continue
@@ -238,9 +278,11 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         if registrant is not None and (problem or not email):
             # the registration says who it is better than a blank or mistyped user_email
             email, problem = registrant["email"], registrant["email_problem"]
-        if registrant is not None:
+        if role == AttendanceSession.Role.PANELIST:
+            contact_id = None
+        elif registrant is not None:
             contact_id = registrant["contact_id"]
-        elif row.get("internal_user"):
+        elif role == AttendanceSession.Role.HOST:
             contact_id = None
         else:
             contact_id = people.contact_ids.get(email)
@@ -249,15 +291,15 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
             instance=instance, zoom_uuid=uuid, participant_id=participant_id,
             registrant_id=registrant["id"] if registrant else None, contact_id=contact_id,
             name=(row.get("name") or "")[:200], email=email, email_problem=problem,
-            join_time=join, leave_time=leave,
+            role=role, join_time=join, leave_time=leave,
             duration_s=duration or (int((leave - join).total_seconds()) if leave else 0),
             raw=row, seen_at=seen_at,
         )
     AttendanceSession.objects.bulk_create(
         list(sessions.values()), batch_size=BULK_BATCH, update_conflicts=True,
         unique_fields=["instance", "zoom_uuid", "participant_id", "join_time"],
-        update_fields=["registrant", "contact", "name", "email", "email_problem", "leave_time",
-                       "duration_s", "raw", "seen_at"],
+        update_fields=["registrant", "contact", "name", "email", "email_problem", "role",
+                       "leave_time", "duration_s", "raw", "seen_at"],
     )
     return Mirrored(len(sessions), people.contact_ids)
 

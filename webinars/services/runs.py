@@ -11,14 +11,15 @@ KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery"}
 # The counts each kind of run shows in the admin, in this order.
 COUNT_LABELS = {
     KIND_SYNC: {
+        "note": "Note",
         "registrants": "Registrants", "attendees": "Attendees", "contacts": "Contacts",
         "invalid_emails": "Invalid e-mails", "guests": "Guests without e-mail",
-        "excluded": "Excluded domains", "cancelled": "Cancelled",
+        "excluded": "Excluded domains", "cancelled": "Cancelled", "panelists": "Panelists",
         "contacts_pushed": "Contacts pushed", "contacts_created": "Contacts created",
         "attendance_recorded": "Attendance records pushed", "events_pushed": "Events pushed",
         "events_completed": "Events completed", "sessions_held": "Sessions held",
         "sessions_waiting": "Sessions waiting for Zoom",
-        "events_cancelled": "Events cancelled", "note": "Note",
+        "events_cancelled": "Events cancelled",
     },
     KIND_DISCOVERY: {
         "webinars_found": "Webinars found", "webinars_new": "New webinars",

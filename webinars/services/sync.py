@@ -18,8 +18,9 @@ from contacts.services.hubspot_contacts import (
     contacts_push,
 )
 from contacts.services.hubspot_properties import hubspot_properties_ensure
+from contacts.services.people import email_normalise
 from contacts.services.rollups import contact_rollups_refresh
-from integrations.errors import IntegrationError, NotFound
+from integrations.errors import IntegrationError, NotFound, RegistrationNotEnabled
 from integrations.models import SyncRun, SyncSettings
 from integrations.runs import (
     RunTakenOver,
@@ -55,6 +56,7 @@ from .mirror import (
 )
 from .profiles import webinar_contact_profiles
 from .runs import webinar_sync_run_open
+from .session_registrations import session_registrations_import
 from .timeline import webinar_timeline_refresh
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,7 @@ STEP_REGISTRANTS = "Reading registrants"
 STEP_ATTENDANCE = "Reading attendance"
 STEP_PUSH_CONTACTS = "Pushing contacts to HubSpot"
 STEP_PUSH_EVENTS = "Pushing events and attendance to HubSpot"
+REGISTRATION_OFF = "registration is off for this webinar"
 
 ProgressCallback = Callable[[SyncRun], None]
 
@@ -186,6 +189,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
             webinar_lifecycle_set(webinar=webinar, lifecycle=Lifecycle.ACTIVE)
     deleted = webinar.lifecycle == Lifecycle.DELETED
     webinar_instances_plan(webinar=webinar)
+    panelists = (_panelists_mirrored(webinar=webinar) if deleted
+                 else _panelists_read(zoom=zoom, webinar=webinar))
     hubspot_properties_ensure(client=hubspot, portal=portal)
     marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
@@ -195,9 +200,9 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     if deleted:  # as last mirrored: Zoom lists no registrants of a deleted webinar
         counts["registrants"] = webinar.registrants.count()
     else:
-        counts["registrants"] = _registrants_import(
-            zoom=zoom, webinar=webinar, excluded=excluded, read_ahead=read_ahead,
-            progress=progress)
+        counts.update(_registrations_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                            panelists=panelists, read_ahead=read_ahead,
+                                            progress=progress))
     # Rough totals for the HubSpot parts, made exact when they start: every registrant is
     # compared, and a first sync records each registration.
     progress.expect("contacts", counts["registrants"])
@@ -206,7 +211,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
 
     progress.phase(STEP_ATTENDANCE)
     counts.update(_attendance_import(zoom=zoom, webinar=webinar, excluded=excluded,
-                                     read_ahead=read_ahead, progress=progress))
+                                     panelists=panelists, read_ahead=read_ahead,
+                                     progress=progress))
     read_ahead.flush()
     webinar_lifecycle_update(webinar=webinar)
 
@@ -236,31 +242,72 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     counts["events_cancelled"] = marketing_events_cancel(client=hubspot, webinar=webinar)
     note = webinar_lifecycle_text(webinar=webinar)
     if note:
-        counts["note"] = note
+        counts["note"] = f"{counts['note']}; {note}" if counts.get("note") else note
 
     attendance = AttendanceSession.objects.filter(instance__webinar=webinar)
-    counts["attendees"] = attendance.exclude(email="").values("email").distinct().count()
-    counts["guests"] = attendance.filter(email="", registrant__isnull=True).count()
+    audience = attendance.filter(role=AttendanceSession.Role.ATTENDEE)
+    counts["attendees"] = audience.exclude(email="").values("email").distinct().count()
+    counts["guests"] = audience.filter(email="", registrant__isnull=True).count()
+    counts["panelists"] = attendance.filter(role=AttendanceSession.Role.PANELIST).values(
+        "email").distinct().count()
     counts["contacts"] = len(contact_ids)
     counts["excluded"] = webinar.registrants.filter(contact__isnull=True, email_problem="").exclude(
-        email="").values("email").distinct().count()
+        email="").exclude(email__in=panelists).values("email").distinct().count()
     counts["invalid_emails"] = len(webinar_invalid_emails(webinar=webinar))
     counts["cancelled"] = webinar.registrants.filter(
         status=Registrant.Status.CANCELLED).count()
     return counts
 
 
-# --- registrants --------------------------------------------------------------------------
+# --- panelists and registrants ------------------------------------------------------------
+
+def _panelists_read(*, zoom, webinar: Webinar) -> frozenset[str]:
+    """The webinar's panelists' e-mails (one call): speakers are neither leads nor
+    attendees."""
+    return frozenset(filter(None, (email_normalise(p.get("email"))
+                                   for p in zoom.list_panelists(webinar.zoom_id))))
+
+
+def _panelists_mirrored(*, webinar: Webinar) -> frozenset[str]:
+    """A deleted webinar's panelists as last read: Zoom no longer lists them."""
+    return frozenset(AttendanceSession.objects.filter(
+        instance__webinar=webinar, role=AttendanceSession.Role.PANELIST).exclude(
+        email="").values_list("email", flat=True).distinct())
+
+
+def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
+                          panelists: frozenset[str], read_ahead: ContactReadAhead,
+                          progress: SyncProgress) -> dict:
+    """The webinar's registrants; on a webinar registered per session, which sessions each
+    one registered for. A webinar without registration has none, and the run says so: its
+    attendees are synced all the same."""
+    if webinar.registration_off:  # no need to ask Zoom what it would refuse
+        return {"registrants": 0, "note": REGISTRATION_OFF}
+    statuses: set[str] = set()
+    try:
+        count = _registrants_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                    panelists=panelists, read_ahead=read_ahead,
+                                    progress=progress, statuses=statuses)
+    except RegistrationNotEnabled:  # switched off since the webinar was read
+        return {"registrants": 0, "note": REGISTRATION_OFF}
+    if webinar.registers_per_session:
+        session_registrations_import(zoom=zoom, webinar=webinar, statuses=statuses)
+    return {"registrants": count}
+
 
 def _registrants_import(*, zoom, webinar: Webinar, excluded: set[str],
-                        read_ahead: ContactReadAhead, progress: SyncProgress) -> int:
-    """Every registrant, all statuses, a few Zoom pages per bulk write."""
+                        panelists: frozenset[str], read_ahead: ContactReadAhead,
+                        progress: SyncProgress, statuses: set[str]) -> int:
+    """Every registrant, all statuses, a few Zoom pages per bulk write; returns how many
+    there are, panelists left out, and adds to `statuses` those anybody has."""
     count = 0
-    for rows in _batched(_registrant_pages(zoom=zoom, webinar=webinar, progress=progress)):
+    pages = _registrant_pages(zoom=zoom, webinar=webinar, progress=progress)
+    for rows in _batched(pages):
         mirrored = registrants_sync_from_zoom(webinar=webinar, rows=rows,
-                                              excluded_domains=excluded)
+                                              excluded_domains=excluded, panelists=panelists)
         read_ahead.add(contacts_never_pushed(contact_ids=list(mirrored.contact_ids.values())))
-        count += len(rows)
+        statuses.update(row["status"] for row in rows)
+        count += sum(email_normalise(row.get("email")) not in panelists for row in rows)
     return count
 
 
@@ -295,7 +342,8 @@ def _batched(pages: Iterable[list], size: int = ROWS_PER_WRITE) -> Iterator[list
 # --- attendance ---------------------------------------------------------------------------
 
 def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
-                       read_ahead: ContactReadAhead, progress: SyncProgress) -> dict:
+                       panelists: frozenset[str], read_ahead: ContactReadAhead,
+                       progress: SyncProgress) -> dict:
     """Each held session: its report (actual start and end), then its participant rows.
 
     A session whose attendance Zoom has not finished (no report yet, or rows without a duration
@@ -336,7 +384,7 @@ def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
         progress.expect_more("participants", int(report.get("participants_count") or 0))
         reason, rows = _participants_import(
             zoom=zoom, instance=instance, uuid=uuid, check_settled=not was_ready,
-            excluded=excluded, read_ahead=read_ahead, progress=progress)
+            excluded=excluded, panelists=panelists, read_ahead=read_ahead, progress=progress)
         counts["participant_rows"] += rows
         if reason:
             waiting[instance.pk] = reason
@@ -372,7 +420,8 @@ def _unsettled(row: dict) -> bool:
 
 
 def _participants_import(*, zoom, instance: WebinarInstance, uuid: str, check_settled: bool,
-                         excluded: set[str], read_ahead: ContactReadAhead,
+                         excluded: set[str], panelists: frozenset[str],
+                         read_ahead: ContactReadAhead,
                          progress: SyncProgress) -> tuple[str, int]:
     """Streams one held session's participant rows into the mirror. Returns ("", rows) when the
     complete list is stored, or (why not, 0) when Zoom has not finished it."""
@@ -391,7 +440,8 @@ def _participants_import(*, zoom, instance: WebinarInstance, uuid: str, check_se
             attendance_sessions_discard(instance=instance, uuid=uuid)
             return "Zoom is still computing this session's attendance durations.", 0
         mirrored = attendance_sessions_sync_from_zoom(
-            instance=instance, uuid=uuid, rows=rows, seen_at=seen_at, excluded_domains=excluded)
+            instance=instance, uuid=uuid, rows=rows, seen_at=seen_at, excluded_domains=excluded,
+            panelists=panelists)
         rows_stored += mirrored.rows
         # attendees who did not register are new contacts too
         unregistered = [cid for email, cid in mirrored.contact_ids.items()

@@ -28,8 +28,13 @@ def _instance_title(instance: WebinarInstance) -> str:
     return f"{topic} ({when:%Y-%m-%d %H:%M} UTC)" if when else topic
 
 
-def _registered_for(registered_at, instance: WebinarInstance, attended: bool) -> bool:
-    # A registration covers the sessions still ahead when the person registered.
+def _registered_for(registrant: dict, instance: WebinarInstance, attended: bool) -> bool:
+    sessions = registrant["occurrence_ids"]
+    if sessions is not None:
+        # Registered per session: Zoom's list of each session says who registered for it.
+        return instance.occurrence_id in sessions
+    # A registration for every session covers those still ahead when the person registered.
+    registered_at = registrant["registered_at"]
     if attended or not registered_at or not instance.scheduled_start:
         return True
     session_end = instance.ended_at or instance.scheduled_start
@@ -84,8 +89,14 @@ def _timeline_refresh_chunk(*, webinar, instances, contact_ids) -> None:
                                     contact_ids=contact_ids)
     registrants = webinar.registrants.filter(contact_id__in=contact_ids).exclude(
         status=Registrant.Status.DENIED
-    ).values("contact_id", "zoom_registrant_id", "status", "registered_at", "join_url")
+    ).values("contact_id", "zoom_registrant_id", "status", "registered_at", "join_url",
+             "occurrence_ids")
+    per_session = webinar.registers_per_session
     for registrant in registrants:
+        if not per_session:
+            # sessions a registrant picked count only while the webinar is registered per
+            # session; registration for every session covers them all
+            registrant["occurrence_ids"] = None
         _registration_want(wanted, registrant=registrant, instances=instances,
                            attended_by=attended_by)
     timeline_entries_apply(
@@ -137,7 +148,7 @@ def _registration_want(wanted: _Wanted, *, registrant: dict, instances, attended
     for instance in instances:
         attended = (contact_id, instance.id) in attended_by
         occurred = registered_at or instance.scheduled_start
-        if occurred is None or not _registered_for(registered_at, instance, attended):
+        if occurred is None or not _registered_for(registrant, instance, attended):
             continue
         covered = True
         wanted.add(contact_id, Kind.WEBINAR_REGISTERED, occurred, details, instance=instance)

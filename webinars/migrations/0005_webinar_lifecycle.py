@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webinars', '0003_mark_invalid_emails'),
+        ('webinars', '0004_registrations_per_session'),
     ]
 
     operations = [
