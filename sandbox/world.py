@@ -91,6 +91,8 @@ class World:
             self.next_event_id = 5_000_001
             # Zoom: successful registrations per (webinar id, e-mail, UTC day)
             self.registrations_today: Counter = Counter()
+            # Zoom: webinar updates per (host id, UTC day)
+            self.webinar_updates_today: Counter = Counter()
             self.reset_calls()
 
     def reset_calls(self) -> None:

@@ -12,9 +12,10 @@ from integrations.admin import RUN_COLORS, ZoomAccountAdmin
 from integrations.models import SyncRun, ZoomAccount
 from integrations.runs import run_counts_text, sync_run_joined_text
 
-from .models import Registrant, Webinar, WebinarInstance
+from .models import Lifecycle, Registrant, Webinar, WebinarInstance
 from .selectors import webinar_invalid_emails, webinar_people_on_stage
 from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
+from .services.lifecycle import webinar_lifecycle_text
 from .services.runs import KIND_SYNC, webinar_runs
 from .services.triggers import (
     account_backfill_enqueue,
@@ -54,7 +55,8 @@ class InstanceInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["occurrence_id", "zoom_uuid", "scheduled_start", "started_at", "ended_at",
-              "participants_synced_at", "attendance_waiting", "hubspot_completed_at"]
+              "participants_synced_at", "attendance_waiting", "lifecycle",
+              "hubspot_completed_at", "hubspot_cancelled_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -72,18 +74,19 @@ class InstanceInline(admin.TabularInline):
 @admin.register(Webinar)
 class WebinarAdmin(admin.ModelAdmin):
     # The Sync box and its outcome come first: they are what this page is for.
-    list_display = ["sync_enabled", "topic", "start_time", "last_sync", "registrant_count",
-                    "zoom_id", "host_email", "zoom_account"]
+    list_display = ["sync_enabled", "topic", "start_time", "last_sync", "zoom_status",
+                    "registrant_count", "zoom_id", "host_email", "zoom_account"]
     list_display_links = ["topic"]
     list_editable = ["sync_enabled"]
-    list_filter = ["zoom_account", WhenFilter, "sync_enabled", "last_sync_status"]
+    list_filter = ["zoom_account", WhenFilter, "sync_enabled", "last_sync_status", "lifecycle"]
     search_fields = ["topic", "zoom_id", "host_email", "host_id"]
     actions = ["sync_now", "enable_sync", "disable_sync"]
     inlines = [InstanceInline]
     readonly_fields = ["zoom_account", "zoom_id", "uuid", "host_id", "host_email", "topic",
                        "type", "start_time", "duration", "timezone", "join_url",
-                       "registration_url", "last_synced_at", "last_sync_status",
-                       "last_sync_error", "sync_history", "invalid_emails", "on_stage",
+                       "registration_url", "lifecycle", "lifecycle_note", "last_synced_at",
+                       "last_sync_status", "last_sync_error", "sync_history", "invalid_emails",
+                       "on_stage",
                        "discovered_at"]
     exclude = ["raw", "settings"]
     list_per_page = 50
@@ -122,6 +125,17 @@ class WebinarAdmin(admin.ModelAdmin):
         return format_html('<span style="color:{}" title="{}">{}</span> · {}',
                            RUN_COLORS.get(obj.run_status, "#333"), obj.run_error, label,
                            when.strftime("%Y-%m-%d %H:%M"))
+
+    @admin.display(description="Status in Zoom", ordering="lifecycle")
+    def zoom_status(self, obj):
+        if obj.lifecycle == Lifecycle.ACTIVE:
+            return ""
+        return format_html('<span style="color:#c62828" title="{}">{}</span>',
+                           webinar_lifecycle_text(webinar=obj), obj.get_lifecycle_display())
+
+    @admin.display(description="Status in Zoom, explained")
+    def lifecycle_note(self, obj):
+        return webinar_lifecycle_text(webinar=obj) or "–"
 
     @admin.display(description="Recent syncs")
     def sync_history(self, obj):
@@ -178,6 +192,9 @@ class WebinarAdmin(admin.ModelAdmin):
     def sync_now(self, request, queryset):
         queued = 0
         for webinar in queryset:
+            note = webinar_lifecycle_text(webinar=webinar)
+            if note:  # synced all the same: Zoom may have restored it or reported it late
+                self.message_user(request, f"“{webinar}”: {note}", messages.INFO)
             run = webinar_sync_enqueue(webinar=webinar, trigger="sync now")
             if run.joined:
                 self._joined(request, run)

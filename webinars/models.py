@@ -17,6 +17,14 @@ def instance_length_seconds(started_at, ended_at, scheduled_minutes: int) -> int
     return scheduled_minutes * 60
 
 
+class Lifecycle(models.TextChoices):
+    """Where a webinar (or one of its sessions) stands in Zoom, beyond its schedule."""
+
+    ACTIVE = "", "Active"
+    DELETED = "deleted", "Deleted in Zoom"
+    NOT_HELD = "not_held", "Not held"
+
+
 class Webinar(models.Model):
     zoom_account = models.ForeignKey(
         "integrations.ZoomAccount", on_delete=models.CASCADE, related_name="webinars"
@@ -39,6 +47,11 @@ class Webinar(models.Model):
     last_sync_error = models.TextField(blank=True)
     raw = models.JSONField(default=dict, blank=True)
     discovered_at = models.DateTimeField(default=dj_timezone.now)
+    # Deleted in Zoom, or its time passed without a session: the schedule stops polling it
+    # (a deleted one with held sessions is still synced from Zoom's reports).
+    lifecycle = models.CharField("status in Zoom", max_length=10, choices=Lifecycle.choices,
+                                 blank=True, default=Lifecycle.ACTIVE, db_index=True)
+    lifecycle_changed_at = models.DateTimeField("status since", null=True, blank=True)
 
     class Meta:
         ordering = ["-start_time"]
@@ -101,6 +114,10 @@ class WebinarInstance(models.Model):
     # On a webinar registered per session: when the session's own registrant list was last
     # read from Zoom. Read once after the session is over, it cannot change any more.
     registrants_listed_at = models.DateTimeField(null=True, blank=True)
+    # Deleted in Zoom (the webinar or this occurrence) or never held: its event is cancelled.
+    lifecycle = models.CharField("status in Zoom", max_length=10, choices=Lifecycle.choices,
+                                 blank=True, default=Lifecycle.ACTIVE)
+    hubspot_cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["scheduled_start"]
@@ -126,6 +143,10 @@ class WebinarInstance(models.Model):
     @property
     def has_ended(self) -> bool:
         return self.ended_at is not None
+
+    @property
+    def is_held(self) -> bool:
+        return bool(self.uuid)
 
     @property
     def over_at(self):

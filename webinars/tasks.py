@@ -3,12 +3,15 @@
 import logging
 from datetime import date
 
+from django.db.models import F
+
 from integrations.errors import IntegrationError
 from integrations.models import ZoomAccount
 from integrations.runs import queued_run_get, sync_runs_expire
 
 from .models import Webinar
 from .services.discovery import webinars_backfill, webinars_discover
+from .services.lifecycle import webinars_polled
 from .services.sync import webinar_sync
 from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
 
@@ -38,7 +41,7 @@ def discover_and_sync_account(account_id: int) -> str:
         account.status, account.last_error = "error", exc.message
         account.save(update_fields=["status", "last_error"])
         return "failed"
-    for webinar in account.webinars.filter(sync_enabled=True):
+    for webinar in webinars_polled(webinars=account.webinars.filter(sync_enabled=True)):
         webinar_sync_enqueue(webinar=webinar, trigger="schedule")
     return "ok"
 
@@ -52,8 +55,10 @@ def backfill_account(account_id: int, since: str, run_id: int | None = None) -> 
     if account is None:
         return "missing"
     result = webinars_backfill(account=account, since=date.fromisoformat(since), run=run)
-    for webinar in result.webinars:
-        if webinar.sync_enabled:
+    found = {w.pk for w in result.webinars}
+    polled = webinars_polled(webinars=account.webinars.filter(sync_enabled=True))
+    for webinar in polled.order_by(F("start_time").asc(nulls_last=True)):
+        if webinar.pk in found:
             webinar_sync_enqueue(webinar=webinar, trigger="backfill")
     return result.run.status
 

@@ -150,6 +150,10 @@ SYNC_SCHEDULE_MINUTES = env.int("SYNC_SCHEDULE_MINUTES", default=15)
 # SYNC_QUEUE_MAX_WAIT_S seconds is given up the same way.
 SYNC_LEASE_S = env.int("SYNC_LEASE_S", default=300)
 SYNC_QUEUE_MAX_WAIT_S = env.int("SYNC_QUEUE_MAX_WAIT_S", default=3600)
+# A webinar session Zoom reports no held session for this many hours after its scheduled end
+# is "not held": its HubSpot event is cancelled and the schedule stops polling it. Zoom lists
+# a held session within minutes of its end; a day leaves room for a late or overrunning one.
+WEBINAR_NOT_HELD_AFTER_H = env.int("WEBINAR_NOT_HELD_AFTER_H", default=24)
 # The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
 # name -> (task, every N minutes).
 SYNC_SCHEDULES = {

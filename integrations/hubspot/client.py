@@ -273,3 +273,10 @@ class HubSpotClient(BearerTokenApi):
                 f"{quote(external_event_id, safe='')}/complete")
         return self.request("POST", path, params={"externalAccountId": external_account_id},
                             json={"startDateTime": start, "endDateTime": end})
+
+    def cancel_marketing_event(self, *, external_event_id: str, external_account_id: str
+                               ) -> dict:
+        """Marks the event cancelled; its attendance records stay."""
+        path = (f"/marketing/v3/marketing-events/events/"
+                f"{quote(external_event_id, safe='')}/cancel")
+        return self.request("POST", path, params={"externalAccountId": external_account_id})

@@ -17,7 +17,7 @@ from .basics import (
     seed,
 )
 from .state import state
-from .zoom import expire_page_tokens, participants, report
+from .zoom import expire_page_tokens, participants, report, session_add
 
 ROUTES = [
     ("POST", "/reset", reset, False),
@@ -36,4 +36,5 @@ ROUTES = [
     ("POST", "/zoom/report", report, False),
     ("POST", "/zoom/participants", participants, False),
     ("POST", "/zoom/page-tokens/expire", expire_page_tokens, False),
+    ("POST", "/zoom/sessions", session_add, False),
 ]

@@ -57,8 +57,11 @@ def zoom_state(world: World) -> dict:
             "type": w.type,
             "start_time": iso_z(w.start_time),
             "duration": w.duration,
+            "timezone": w.timezone,
+            "deleted_at": iso_z(w.deleted_at) if w.deleted_at else None,
             "occurrences": [{"occurrence_id": o["occurrence_id"],
-                             "start_time": iso_z(o["start_time"])} for o in w.occurrences],
+                             "start_time": iso_z(o["start_time"]), "duration": o["duration"],
+                             "status": o.get("status", "available")} for o in w.occurrences],
             "registrants": [
                 {"id": r.id, "email": r.email, "first_name": r.first_name,
                  "last_name": r.last_name, "status": r.status,

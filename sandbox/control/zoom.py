@@ -9,7 +9,10 @@
   e-mail leaves 45 minutes after the session's start, and the durations are computed (unless
   ``"durations_computed": false`` is given too);
 - ``POST /_sandbox/zoom/page-tokens/expire``: every ``next_page_token`` issued so far expires,
-  as if their 15 minutes had passed.
+  as if their 15 minutes had passed;
+- ``POST /_sandbox/zoom/sessions`` ``{"webinar_id": N, "uuid": "...", "start_time": "...",
+  "end_time": "...", "participants": [...]}``: Zoom reports a held session late (rows as in
+  the ``custom`` seed): it is listed from then on, with its report and participants.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..common import ControlError, Reply
+from ..seeds.custom import FIRST_USER_ID, custom_instance_add
 from ..world import World
 from ..zoom.models import Instance
 from .basics import object_body
@@ -99,3 +103,19 @@ def participants(req) -> Reply:
 
 def expire_page_tokens(req) -> Reply:
     return Reply(200, {"expired": req.world.expire_page_tokens()})
+
+
+def session_add(req) -> Reply:
+    body = _body(req, {"webinar_id", "uuid", "start_time", "end_time", "participants"})
+    world: World = req.world
+    with world.lock:
+        webinar_id = body.get("webinar_id")
+        w = world.webinars.get(webinar_id) if isinstance(webinar_id, int) else None
+        if w is None:
+            raise ControlError(404, f"no webinar has the id {webinar_id!r}")
+        first_user = FIRST_USER_ID + 100_000 * (len(w.instances) + 1)
+        try:
+            inst = custom_instance_add(world, w, body, first_user)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ControlError(400, str(exc)) from exc
+        return Reply(200, {"uuid": inst.uuid, "participants": len(inst.participants)})

@@ -1,12 +1,12 @@
 """HubSpot marketing events, keyed by (external account id, external event id): create or
-update, batch upsert, read (with attendance counts) and complete.
+update, batch upsert, read (with attendance counts), complete and cancel.
 
 Each answer carries exactly the fields HubSpot's spec gives its response type: the event as
 created or updated (``id``, ``objectId``, created and updated times), as read (plus its
-``externalEventId`` and counters) and as completed (neither ids nor times). A date-time the
-event does not have is left out rather than sent as null. Custom properties are kept only when
-they are defined on the marketing-event object (HubSpot filters out the others) and are shown
-as HubSpot's ``PropertyValue`` objects.
+``externalEventId`` and counters) and as completed or cancelled (neither ids nor times). A
+date-time the event does not have is left out rather than sent as null. Custom properties are
+kept only when they are defined on the marketing-event object (HubSpot filters out the others)
+and are shown as HubSpot's ``PropertyValue`` objects.
 """
 
 from __future__ import annotations
@@ -228,5 +228,17 @@ def complete_event(req) -> Reply:
         ev.completed = True
         # HubSpot works out attendance durations (and no-shows) when an event is completed
         ev.durations = attended_seconds(ev)
+        ev.updated_at = world.now()
+        return Reply(200, _details(ev))
+
+
+def cancel_event(req) -> Reply:
+    """``POST .../events/{externalEventId}/cancel?externalAccountId=``: no body; the event is
+    marked cancelled and keeps its attendance records."""
+    world: World = req.world
+    account = account_param(req)
+    with world.lock:
+        ev = event_or_404(world, account, req.params["externalEventId"])
+        ev.cancelled = True
         ev.updated_at = world.now()
         return Reply(200, _details(ev))

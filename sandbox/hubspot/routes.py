@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .attendance import attendance_email_create
 from .contacts import contacts_batch_read, contacts_batch_upsert, list_contacts
-from .events import complete_event, get_event, put_event, upsert_events
+from .events import cancel_event, complete_event, get_event, put_event, upsert_events
 from .oauth import (
     access_token_info,
     oauth_authorize,
@@ -51,6 +51,7 @@ ROUTES = [
     ("PUT", _EV + "/events/{externalEventId}", put_event, True),
     ("GET", _EV + "/events/{externalEventId}", get_event, True),
     ("POST", _EV + "/events/{externalEventId}/complete", complete_event, True),
+    ("POST", _EV + "/events/{externalEventId}/cancel", cancel_event, True),
     ("POST", _EV + "/attendance/{externalEventId}/{subscriberState}/email-create",
      attendance_email_create, True),
     ("GET", _EV + "/participations/{externalAccountId}/{externalEventId}/breakdown",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from ..common import epoch_ms, parse_iso
+from ..common import epoch_ms, iso_z, parse_iso
 from ..world import World
 from ..zoom.models import (
     PARTICIPANT_STATUSES,
@@ -176,6 +176,15 @@ def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,
                           for q in r.get("custom_questions") or []] or None,
         status=status, create_time=created, tk=join_tk(rng),
         occurrence_ids=picked))
+
+
+def custom_instance_add(world: World, w: Webinar, inst_data: dict, user_id: int) -> Instance:
+    """A held session added after seeding (a session Zoom reports late)."""
+    if not isinstance(inst_data.get("uuid"), str) or not inst_data["uuid"]:
+        raise ValueError("'uuid' (the held session's UUID) is required")
+    _custom_instance(world, random.Random(user_id), w, {"start_time": iso_z(w.start_time)},
+                     inst_data, len(w.instances), user_id, "session")
+    return world.instances_by_uuid[inst_data["uuid"]]
 
 
 def _custom_instance(world: World, rng: random.Random, w: Webinar, data: dict, inst_data: dict,

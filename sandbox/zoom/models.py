@@ -155,7 +155,8 @@ class Webinar:
     __slots__ = ("id", "uuid", "host_id", "topic", "type", "start_time", "duration",
                  "timezone", "agenda", "created_at", "settings", "recurrence", "occurrences",
                  "password", "reg_token", "custom_questions", "registrants", "reg_by_id",
-                 "reg_by_email", "buckets", "instances", "is_simulive", "panelists")
+                 "reg_by_email", "buckets", "instances", "is_simulive", "panelists",
+                 "deleted_at")
 
     def __init__(self, *, id, uuid, host_id, topic, start_time, created_at, type=5,
                  duration=60, timezone="UTC", agenda="", settings=None, recurrence=None,
@@ -187,6 +188,9 @@ class Webinar:
         self.buckets: dict[str, list[Registrant]] = {"approved": [], "pending": [],
                                                      "denied": []}
         self.instances: list[Instance] = []  # ended instances, oldest first
+        # When the host deleted it (DELETE /webinars/{id}): Zoom then answers 404 for the
+        # webinar and its registrants, while its held sessions stay in the reports.
+        self.deleted_at: datetime | None = None
         self.panelists: list[Panelist] = []
 
     @property

@@ -3,6 +3,7 @@ rate-limit category."""
 
 from __future__ import annotations
 
+from .changes import delete_webinar, update_webinar
 from .oauth import oauth_authorize, oauth_revoke, oauth_token
 from .panelists import list_panelists
 from .past import past_instances, past_participants
@@ -28,6 +29,7 @@ RATE_LIMIT_LABELS = {
     ("GET", "/users/{userId}/webinars"): "Medium",
     ("GET", "/webinars/{webinarId}"): "Light",
     ("PATCH", "/webinars/{webinarId}"): "Light",
+    ("DELETE", "/webinars/{webinarId}"): "Light",
     ("GET", "/webinars/{webinarId}/registrants"): "Medium",
     ("POST", "/webinars/{webinarId}/registrants"): "Light",
     ("GET", "/webinars/{webinarId}/registrants/questions"): "Light",
@@ -64,6 +66,8 @@ ROUTES = [
     ("GET", "/v2/users/{userId}", get_user, True),
     ("GET", "/v2/users/{userId}/webinars", list_user_webinars, True),
     ("GET", "/v2/webinars/{webinarId}", get_webinar_detail, True),
+    ("PATCH", "/v2/webinars/{webinarId}", update_webinar, True),
+    ("DELETE", "/v2/webinars/{webinarId}", delete_webinar, True),
     ("GET", "/v2/webinars/{webinarId}/registrants", list_registrants, True),
     ("POST", "/v2/webinars/{webinarId}/registrants", add_registrant, True),
     ("GET", "/v2/webinars/{webinarId}/registrants/questions", registrant_questions, True),

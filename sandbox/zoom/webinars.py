@@ -21,8 +21,10 @@ def _webinar_id(ref: str) -> int:
 
 
 def get_webinar(world: World, ref: str) -> Webinar:
+    """The webinar as its own endpoints see it: a deleted one does not exist (its held
+    sessions are reached through the past-webinar and report endpoints)."""
     w = world.webinars.get(_webinar_id(ref))
-    if w is None:
+    if w is None or w.deleted_at is not None:
         raise ZoomError(404, 3001, f"Webinar does not exist: {ref}.")
     return w
 
@@ -171,7 +173,8 @@ def list_user_webinars(req) -> Reply:
         if user is None:
             raise ZoomError(404, 1001, f"User does not exist: {ref}.")
         now = world.now()
-        hosted = [w for w in world.webinars.values() if w.host_id == user.id]
+        hosted = [w for w in world.webinars.values()
+                  if w.host_id == user.id and w.deleted_at is None]
         if kind == "upcoming":
             hosted = [w for w in hosted if _upcoming(w, now)]
         else:

@@ -224,10 +224,12 @@ def test_typed_errors_are_surfaced_on_the_sync_run(sandbox, linked):
     sandbox.seed("custom", **world(past_webinar(registrants=[ALICE])))
     webinars_discover(account=account)
     webinar = Webinar.objects.get()
-    sandbox.reset()  # the webinar is deleted in Zoom
+    # an id Zoom refuses (a deleted webinar is no error: see test_deleted_webinars)
+    Webinar.objects.filter(pk=webinar.pk).update(zoom_id="8123456789O")
+    webinar.refresh_from_db()
     run = webinar_sync(webinar=webinar, trigger="test")
     assert run.status == SyncRun.Status.FAILED
-    assert "HTTP 404" in run.error and "Webinar does not exist" in run.error
+    assert "HTTP 400" in run.error and "Invalid webinar ID" in run.error
 
 
 @pytest.mark.django_db

@@ -10,9 +10,11 @@ from django.utils import timezone
 from integrations.errors import IntegrationError, NotFound
 from integrations.models import SyncRun, SyncSettings, ZoomAccount
 from integrations.services.clients import zoom_client_for
+from integrations.timefmt import parse_api_time
 
-from ..models import Webinar
-from .mirror import webinar_sync_from_zoom
+from ..models import Lifecycle, Webinar
+from .lifecycle import webinar_lifecycle_seen, webinar_lifecycle_set
+from .mirror import webinar_instance_sync_from_zoom, webinar_sync_from_zoom
 from .runs import discovery_run_create
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,9 @@ def webinars_discover(*, account: ZoomAccount, client=None) -> list[Webinar]:
             continue
         for item in client.iter_user_webinars(user["id"]):
             item.setdefault("host_email", user.get("email", ""))
-            webinars.append(webinar_sync_from_zoom(account=account, data=item))
+            webinar = webinar_sync_from_zoom(account=account, data=item)
+            webinar_lifecycle_seen(webinar=webinar)
+            webinars.append(webinar)
     return webinars
 
 
@@ -104,24 +108,27 @@ def webinars_backfill(*, account: ZoomAccount, since: date, trigger: str = "back
                                      webinars_discover(account=account, client=client)}
         advance()
         excluded_hosts = SyncSettings.get_solo().excluded_hosts
-        held: dict[str, dict] = {}  # webinar id -> its first history row
+        held: dict[str, list[dict]] = {}  # webinar id -> its history rows (held sessions)
         for date_from, date_to in windows:
             for page in client.iter_past_webinar_pages(date_from=date_from.isoformat(),
                                                        date_to=date_to.isoformat()):
                 for row in page:
                     if (row.get("host_email") or "").lower() in excluded_hosts:
                         continue
-                    held.setdefault(str(row["meeting_id"]), row)
+                    held.setdefault(str(row["meeting_id"]), []).append(row)
             advance()
         lookups = [zoom_id for zoom_id in held if zoom_id not in found]
         advance(0, more=len(lookups))
         for zoom_id in lookups:
             webinar = Webinar.objects.filter(zoom_id=zoom_id).first()
             if webinar is None:
-                webinar = webinar_sync_from_zoom(account=account,
-                                                 data=_webinar_details(client, held[zoom_id]))
+                webinar = _webinar_mirror(client, account=account, history_rows=held[zoom_id])
             found[zoom_id] = webinar
             advance()
+        for zoom_id in held:
+            # the history report lists a session of it: it was held after all
+            if found[zoom_id].lifecycle == Lifecycle.NOT_HELD:
+                webinar_lifecycle_set(webinar=found[zoom_id], lifecycle=Lifecycle.ACTIVE)
     except IntegrationError as exc:
         run.status, run.error = SyncRun.Status.FAILED, exc.message
     except Exception as exc:  # a bug: keep the worker alive, show it, log the traceback
@@ -141,16 +148,27 @@ def webinars_backfill(*, account: ZoomAccount, since: date, trigger: str = "back
     return result
 
 
-def _webinar_details(client, history_row: dict) -> dict:
-    """The full webinar (type, occurrences, settings) when Zoom still has it; a webinar that was
-    deleted after it was held is mirrored from its history row."""
+def _webinar_mirror(client, *, account: ZoomAccount, history_rows: list[dict]) -> Webinar:
+    """The full webinar (type, occurrences, settings) when Zoom still has it. One deleted after
+    it was held is mirrored from its history rows, marked deleted, with the sessions they list:
+    its sync reads them from Zoom's reports, which outlive the webinar."""
+    first = history_rows[0]
     try:
-        data = client.get_webinar(str(history_row["meeting_id"]))
+        data = client.get_webinar(str(first["meeting_id"]))
     except NotFound:
-        data = {
-            "id": history_row["meeting_id"], "topic": history_row.get("topic", ""),
-            "start_time": history_row.get("start_time"),
-            "duration": history_row.get("duration") or 0, "type": 5,
-        }
-    data.setdefault("host_email", history_row.get("host_email", ""))
-    return data
+        data = None
+    if data is not None:
+        data.setdefault("host_email", first.get("host_email", ""))
+        return webinar_sync_from_zoom(account=account, data=data)
+    webinar = webinar_sync_from_zoom(account=account, data={
+        "id": first["meeting_id"], "topic": first.get("topic", ""),
+        "start_time": first.get("start_time"), "duration": first.get("duration") or 0,
+        "type": 5, "host_email": first.get("host_email", ""),
+    })
+    webinar_lifecycle_set(webinar=webinar, lifecycle=Lifecycle.DELETED)
+    for row in history_rows:
+        if row.get("meeting_uuid"):
+            webinar_instance_sync_from_zoom(webinar=webinar, uuid=row["meeting_uuid"],
+                                            report=None,
+                                            start_time=parse_api_time(row.get("start_time")))
+    return webinar

@@ -8,7 +8,8 @@ HubSpot writes the second time, and a sync cut short only repeats harmless write
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Max
 from django.utils import timezone
@@ -18,9 +19,10 @@ from integrations.digest import payload_digest
 from integrations.errors import InvalidRequest
 from integrations.hubspot.client import HubSpotClient
 from integrations.models import HubSpotPortal
+from integrations.text import text_cut
 from integrations.timefmt import hubspot_datetime
 
-from ..models import Webinar, WebinarInstance
+from ..models import Lifecycle, Webinar, WebinarInstance
 from .hubspot_attendance import ATTENDANCE_ORDER
 
 # Our properties on HubSpot's marketing-event object, so contacts can be segmented by the
@@ -31,6 +33,9 @@ EVENT_PROPERTIES = [
     ("zoomsync_occurrence_id", "Zoom occurrence ID"),
     ("zoomsync_webinar_topic", "Zoom webinar topic"),
 ]
+# HubSpot's longest event name, and what we send of longer texts (description, topic).
+EVENT_NAME_LIMIT = 250
+TEXT_LIMIT = 1000
 EVENT_PROPERTY_SCHEMA_HASH = hashlib.sha256(
     json.dumps([EVENT_PROPERTY_GROUP, EVENT_PROPERTIES]).encode()).hexdigest()[:16]
 
@@ -61,25 +66,40 @@ def marketing_event_properties_ensure(*, client: HubSpotClient, portal: HubSpotP
     portal.save(update_fields=["event_properties_hash"])
 
 
+def webinar_zone(webinar: Webinar) -> tzinfo:
+    """The webinar's own time zone (Zoom's IANA name), UTC when Zoom gave none we know."""
+    try:
+        return ZoneInfo(webinar.timezone) if webinar.timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def event_name(*, webinar: Webinar, start: datetime | None) -> str:
+    """The webinar's topic; for a session of a recurring webinar, followed by its date where
+    the webinar takes place (a 23:00 New York session is on that New York day, not the next
+    UTC one). A topic too long for HubSpot is cut before the date, on a grapheme boundary."""
+    if not (webinar.is_recurring and start):
+        return text_cut(webinar.topic, EVENT_NAME_LIMIT)
+    suffix = f" ({start.astimezone(webinar_zone(webinar)):%Y-%m-%d})"
+    return text_cut(webinar.topic, EVENT_NAME_LIMIT - len(suffix)) + suffix
+
+
 def _event_input(instance: WebinarInstance, webinar: Webinar) -> dict:
     start = instance.started_at or instance.scheduled_start
     end = instance.ended_at or (start + timedelta(minutes=instance.scheduled_duration)
                                 if start else None)
-    name = webinar.topic
-    if webinar.is_recurring and start:
-        name = f"{webinar.topic} ({start:%Y-%m-%d})"
     event = {
         "externalAccountId": webinar.zoom_account.zoom_account_id,
         "externalEventId": instance.external_event_id,
-        "eventName": name[:250],
+        "eventName": event_name(webinar=webinar, start=start),
         "eventOrganizer": webinar.host_email or webinar.zoom_account.name,
         "eventType": "WEBINAR",
         "eventUrl": webinar.join_url,
-        "eventDescription": (webinar.raw.get("agenda") or "")[:1000],
+        "eventDescription": text_cut(webinar.raw.get("agenda") or "", TEXT_LIMIT),
         "customProperties": {k: v for k, v in (
             ("zoomsync_webinar_id", webinar.zoom_id),
             ("zoomsync_occurrence_id", instance.occurrence_id),
-            ("zoomsync_webinar_topic", webinar.topic[:1000])) if v},
+            ("zoomsync_webinar_topic", text_cut(webinar.topic, TEXT_LIMIT))) if v},
     }
     if start:
         event["startDateTime"] = hubspot_datetime(start)
@@ -89,19 +109,45 @@ def _event_input(instance: WebinarInstance, webinar: Webinar) -> dict:
 
 
 def marketing_events_push(*, client: HubSpotClient, webinar: Webinar) -> int:
-    """Creates or updates one marketing event per session, only when its details changed."""
+    """Creates or updates one marketing event per session, only when its details changed.
+
+    A session whose event was cancelled and that took place after all (Zoom reported it late,
+    or the webinar was restored or moved) has its event reopened."""
     changed = []
     for instance in webinar.instances.all():
         event = _event_input(instance, webinar)
         digest = payload_digest(event)
-        if digest != instance.hubspot_event_hash:
+        reopen = (instance.hubspot_cancelled_at is not None
+                  and instance.lifecycle == Lifecycle.ACTIVE)
+        if reopen:
+            event["eventCancelled"] = False
+        if digest != instance.hubspot_event_hash or reopen:
             changed.append((instance, event, digest))
     if changed:
         client.upsert_marketing_events([event for _, event, _ in changed])
-        for instance, _, digest in changed:
+        for instance, event, digest in changed:
             instance.hubspot_event_hash = digest
-        WebinarInstance.objects.bulk_update([i for i, _, _ in changed], ["hubspot_event_hash"])
+            if "eventCancelled" in event:
+                instance.hubspot_cancelled_at = None
+        WebinarInstance.objects.bulk_update([i for i, _, _ in changed],
+                                            ["hubspot_event_hash", "hubspot_cancelled_at"])
     return len(changed)
+
+
+def marketing_events_cancel(*, client: HubSpotClient, webinar: Webinar) -> int:
+    """Cancels, once, the event of each session that will not take place: deleted in Zoom
+    (the webinar or its occurrence) or not held. Its records stay in HubSpot."""
+    instances = webinar.instances.exclude(lifecycle=Lifecycle.ACTIVE).filter(
+        hubspot_cancelled_at__isnull=True).exclude(hubspot_event_hash="")
+    done = 0
+    for instance in instances:
+        client.cancel_marketing_event(
+            external_event_id=instance.external_event_id,
+            external_account_id=webinar.zoom_account.zoom_account_id)
+        instance.hubspot_cancelled_at = timezone.now()
+        instance.save(update_fields=["hubspot_cancelled_at"])
+        done += 1
+    return done
 
 
 def marketing_events_complete(*, client: HubSpotClient, webinar: Webinar) -> int:

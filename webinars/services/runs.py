@@ -19,6 +19,7 @@ COUNT_LABELS = {
         "attendance_recorded": "Attendance records pushed", "events_pushed": "Events pushed",
         "events_completed": "Events completed", "sessions_held": "Sessions held",
         "sessions_waiting": "Sessions waiting for Zoom",
+        "events_cancelled": "Events cancelled",
     },
     KIND_DISCOVERY: {
         "webinars_found": "Webinars found", "webinars_new": "New webinars",

@@ -35,14 +35,16 @@ from integrations.services.clients import (
 )
 from integrations.timefmt import parse_api_time
 
-from ..models import AttendanceSession, Registrant, Webinar, WebinarInstance
+from ..models import AttendanceSession, Lifecycle, Registrant, Webinar, WebinarInstance
 from ..selectors import webinar_contact_ids, webinar_invalid_emails
 from .hubspot_attendance import attendance_pending_count, attendance_push
 from .hubspot_events import (
     marketing_event_properties_ensure,
+    marketing_events_cancel,
     marketing_events_complete,
     marketing_events_push,
 )
+from .lifecycle import webinar_lifecycle_set, webinar_lifecycle_text, webinar_lifecycle_update
 from .mirror import (
     PARTICIPANT_WAITING_ROOM,
     attendance_sessions_discard,
@@ -181,20 +183,27 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
         webinar = webinar_sync_from_zoom(account=account,
                                          data=zoom.get_webinar(webinar.zoom_id))
     except NotFound:
-        # Deleted in Zoom after it was held: its attendance is still in Zoom's reports.
-        if webinar.is_upcoming:
-            raise
+        # Deleted in Zoom: what it held is still in Zoom's reports, its registrants are not.
+        webinar_lifecycle_set(webinar=webinar, lifecycle=Lifecycle.DELETED)
+    else:
+        if webinar.lifecycle == Lifecycle.DELETED:  # restored in Zoom
+            webinar_lifecycle_set(webinar=webinar, lifecycle=Lifecycle.ACTIVE)
+    deleted = webinar.lifecycle == Lifecycle.DELETED
     webinar_instances_plan(webinar=webinar)
-    panelists = _panelists_read(zoom=zoom, webinar=webinar)
+    panelists = (_panelists_mirrored(webinar=webinar) if deleted
+                 else _panelists_read(zoom=zoom, webinar=webinar))
     hubspot_properties_ensure(client=hubspot, portal=portal)
     marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
     read_ahead = ContactReadAhead(hubspot)
 
     progress.phase(STEP_REGISTRANTS)
-    counts.update(_registrations_import(zoom=zoom, webinar=webinar, excluded=excluded,
-                                        panelists=panelists, read_ahead=read_ahead,
-                                        progress=progress))
+    if deleted:  # as last mirrored: Zoom lists no registrants of a deleted webinar
+        counts["registrants"] = webinar.registrants.count()
+    else:
+        counts.update(_registrations_import(zoom=zoom, webinar=webinar, excluded=excluded,
+                                            panelists=panelists, read_ahead=read_ahead,
+                                            progress=progress))
     # Rough totals for the HubSpot parts, made exact when they start: every registrant is
     # compared, and a first sync records each registration.
     progress.expect("contacts", counts["registrants"])
@@ -206,6 +215,7 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
                                      panelists=panelists, read_ahead=read_ahead,
                                      progress=progress))
     read_ahead.flush()
+    webinar_lifecycle_update(webinar=webinar)
 
     progress.phase(STEP_PUSH_CONTACTS)
     contact_ids = webinar_contact_ids(webinar=webinar)
@@ -230,6 +240,10 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
         client=hubspot, webinar=webinar,
         on_progress=lambda n: progress.advance("attendance", n))
     counts["events_completed"] = marketing_events_complete(client=hubspot, webinar=webinar)
+    counts["events_cancelled"] = marketing_events_cancel(client=hubspot, webinar=webinar)
+    note = webinar_lifecycle_text(webinar=webinar)
+    if note:
+        counts["note"] = f"{counts['note']}; {note}" if counts.get("note") else note
 
     attendance = AttendanceSession.objects.filter(instance__webinar=webinar)
     audience = attendance.filter(role=AttendanceSession.Role.ATTENDEE)
@@ -253,6 +267,13 @@ def _panelists_read(*, zoom, webinar: Webinar) -> frozenset[str]:
     attendees."""
     return frozenset(filter(None, (email_normalise(p.get("email"))
                                    for p in zoom.list_panelists(webinar.zoom_id))))
+
+
+def _panelists_mirrored(*, webinar: Webinar) -> frozenset[str]:
+    """A deleted webinar's panelists as last read: Zoom no longer lists them."""
+    return frozenset(AttendanceSession.objects.filter(
+        instance__webinar=webinar, role=AttendanceSession.Role.PANELIST).exclude(
+        email="").values_list("email", flat=True).distinct())
 
 
 def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
@@ -336,6 +357,13 @@ def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
     if not _may_have_been_held(webinar):
         return counts
     held = zoom.list_past_instances(webinar.zoom_id)
+    if webinar.lifecycle == Lifecycle.DELETED:
+        # Zoom may stop listing a deleted webinar's sessions: the ones we know (from earlier
+        # syncs, or the history report a backfill read) are still in its reports.
+        listed = {item["uuid"] for item in held}
+        held += [{"uuid": uuid, "start_time": i.started_at.isoformat() if i.started_at
+                  else None} for i in webinar.instances.all() for uuid in i.zoom_uuids
+                 if uuid not in listed]
     by_uuid = {uuid: i for i in webinar.instances.all() for uuid in i.zoom_uuids}
     waiting: dict[int, str] = {}
     stored: dict[int, WebinarInstance] = {}

@@ -14,6 +14,7 @@ from webinars.services.discovery import (
     webinars_backfill,
     webinars_discover,
 )
+from webinars.services.lifecycle import webinars_polled
 from webinars.services.sync import webinar_sync
 
 
@@ -55,7 +56,10 @@ class Command(BaseCommand):
         elif opts["all"]:
             webinars = found
         else:
-            webinars = [w for w in found if w.sync_enabled]
+            # as the schedule: not the webinars Zoom has nothing more for (deleted, not held)
+            polled = set(webinars_polled(webinars=Webinar.objects.filter(
+                zoom_account__in=accounts, sync_enabled=True)).values_list("pk", flat=True))
+            webinars = [w for w in found if w.pk in polled]
         if opts["webinar"] or opts["all"]:
             Webinar.objects.filter(pk__in=[w.pk for w in webinars]).update(sync_enabled=True)
             for webinar in webinars:
@@ -173,6 +177,8 @@ def _summary(webinar: Webinar, counts: dict) -> str:
         f"({counts.get('contacts_created', 0)} new), "
         f"{counts.get('attendance_recorded', 0)} attendance record(s)."
     )
+    if counts.get("note"):
+        text += f" {counts['note']}"
     if counts.get("sessions_waiting"):
         text += (f" {counts['sessions_waiting']} session(s) wait for Zoom's attendance report;"
                  " the next sync picks them up.")
