@@ -81,6 +81,9 @@ class ZoomAccount(models.Model):
     )
     last_error = models.TextField(blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    # When Zoom last listed the account's users (see ZoomUser): never, or long ago, and a
+    # sync lists them again before it reads anyone.
+    users_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +91,25 @@ class ZoomAccount(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ZoomUser(models.Model):
+    """One user of a linked Zoom account, as Zoom last listed them: our own people, whom a
+    sync never turns into leads when they register for or join a webinar."""
+
+    account = models.ForeignKey(ZoomAccount, on_delete=models.CASCADE, related_name="users")
+    # Zoom gives no id for a user who has not activated their account yet.
+    zoom_user_id = models.CharField("Zoom user id", max_length=64, blank=True, db_index=True)
+    email = models.CharField(max_length=254, help_text="Lower-cased.")
+
+    class Meta:
+        verbose_name = "Zoom user"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "email"], name="one_zoom_user_per_email"),
+        ]
+
+    def __str__(self):
+        return self.email
 
 
 class SyncSettings(SingletonModel):

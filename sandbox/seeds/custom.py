@@ -46,6 +46,7 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
                                     "participants": [{"join_time", "leave_time",
                                                       "registrant_email" | "registrant_id"
                                                       | "panelist_email",
+                                                      "signed_in_as"?,
                                                       "user_email", "name", "id"?,
                                                       "status"?, "failover"?,
                                                       "internal_user"?}]}]}],
@@ -54,6 +55,12 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
     A participant row is time in the webinar unless ``"status": "in_waiting_room"`` (time
     waiting to be admitted; Zoom's other status value). Two instances with their own uuids
     around the same start are one session the host restarted.
+
+    ``"signed_in_as"``: the id of one of the ``users``, who joined signed in to Zoom. Their
+    rows carry that id where Zoom puts a signed-in participant's user id (``id``, and the
+    report's ``participant_user_id``), the user's e-mail and name unless given, and
+    ``internal_user`` (the past-webinar listing's flag for the account's own users). A row's
+    ``user_id`` is not a user's: Zoom numbers each join of a webinar with one.
     """
     if unknown:
         raise ValueError(f"unknown custom-world keys: {', '.join(sorted(unknown))}")
@@ -201,16 +208,32 @@ def _custom_instance(world: World, rng: random.Random, w: Webinar, data: dict, i
     ids: dict[str, str] = {}
     for k, p in enumerate(inst_data.get("participants") or []):
         user_id += 1
-        inst.participants.append(_custom_participant(rng, w, p, ids, user_id,
+        inst.participants.append(_custom_participant(rng, world, w, p, ids, user_id,
                                                      f"{iw}.participants[{k}]"))
     inst.participants.sort(key=lambda row: row.join_time)
     world.add_instance(w, inst)
     return user_id
 
 
-def _custom_participant(rng: random.Random, w: Webinar, p: dict, ids: dict[str, str],
-                        user_id: int, pw: str) -> Participant:
+def _signed_in_user(world: World, p: dict, pw: str) -> User | None:
+    if str(p.get("user_id", "")) in world.users_by_id:
+        raise ValueError(f"{pw}.user_id is the number Zoom gives one join, not a user's id: "
+                         "name the user who joined signed in with signed_in_as")
+    if "signed_in_as" not in p:
+        return None
+    user = world.users_by_id.get(str(p["signed_in_as"]))
+    if user is None:
+        raise ValueError(f"{pw}.signed_in_as {p['signed_in_as']!r} is not one of the users")
+    return user
+
+
+def _custom_participant(rng: random.Random, world: World, w: Webinar, p: dict,
+                        ids: dict[str, str], user_id: int, pw: str) -> Participant:
     reg = None
+    user = _signed_in_user(world, p, pw)
+    if user is not None:
+        p = {"id": user.id, "user_email": user.email,
+             "name": user.display_name or user.email, **p}
     if p.get("panelist_email"):
         panelist = next((x for x in w.panelists
                          if x.email.lower() == p["panelist_email"].strip().lower()), None)
@@ -245,4 +268,5 @@ def _custom_participant(rng: random.Random, w: Webinar, p: dict, ids: dict[str, 
         leave_time=_dt(p.get("leave_time"), f"{pw}.leave_time"),
         failover=bool(p.get("failover", False)),
         status=status,
-        internal_user=bool(p.get("internal_user", False)))
+        # Zoom flags the account's own users, whose signed-in rows carry their user id
+        internal_user=bool(p.get("internal_user", pid in world.users_by_id)))

@@ -98,6 +98,59 @@ def test_the_report_gives_an_address_only_when_it_fits_its_pattern(client):
     assert by_name["Someone"]["user_email"] == "" and by_name["Someone"]["registrant_id"]
 
 
+def test_a_user_of_the_account_who_joins_signed_in_is_named_by_their_zoom_user_id(client):
+    colleague = {"id": "colleague-user-2", "email": "carl.colleague@acme.example",
+                 "first_name": "Carl", "last_name": "Colleague"}
+    client.seed("custom", users=[{"id": "host-user-1", "email": "host@acme.example"},
+                                 colleague], webinars=[{
+        "id": WEBINAR, "topic": "Pipeline Masterclass", "start_time": iso(0),
+        "instances": [{"uuid": "heldUUID==", "start_time": iso(0), "end_time": iso(60),
+                       "participants": [
+                           {"signed_in_as": colleague["id"], "join_time": iso(0),
+                            "leave_time": iso(20)},
+                           {"signed_in_as": colleague["id"], "join_time": iso(25),
+                            "leave_time": iso(50), "user_email": "Carl.Colleague@ACME.example"},
+                           {"user_email": "walk.in@prospect.example", "name": "Walk-in",
+                            "join_time": iso(5), "leave_time": iso(40)},
+                           {"name": "Call-in User", "id": "", "join_time": iso(5),
+                            "leave_time": iso(40)}]}]}])
+    listed = client.zoom("GET", "/users").json()["users"]
+    carl_id = next(u["id"] for u in listed if u["email"] == colleague["email"])
+    report = report_rows(client, "heldUUID==", include_fields="registrant_id")
+    past, _ = list_all(client, "/past_webinars/heldUUID==/participants", "participants")
+
+    carl = [r for r in report if r["name"] == "Carl Colleague"]
+    assert sorted(r["user_email"] for r in carl) == ["Carl.Colleague@ACME.example",
+                                                     colleague["email"]]
+    # the user id is in participant_user_id and the deprecated id, on every join; user_id
+    # numbers the join
+    assert {(r["participant_user_id"], r["id"]) for r in carl} == {(carl_id, carl_id)}
+    assert len({r["user_id"] for r in carl}) == 2 and carl_id not in {r["user_id"] for r in carl}
+    others = [r for r in report if r["name"] != "Carl Colleague"]
+    assert carl_id not in {r["participant_user_id"] for r in others}
+    call_in = next(r for r in report if r["name"] == "Call-in User")
+    assert call_in["participant_user_id"] == "" and call_in["id"] == ""
+    # the past-webinar listing flags the account's own users
+    assert sorted((r["name"], r["internal_user"]) for r in past) == [
+        ("Call-in User", False), ("Carl Colleague", True), ("Carl Colleague", True),
+        ("Walk-in", False)]
+
+    refused = client.http.post(f"{client.url}/_sandbox/seed", timeout=10, json={
+        "scenario": "custom", "users": [colleague], "webinars": [{
+            "id": WEBINAR, "start_time": iso(0), "instances": [{
+                "uuid": "otherUUID==", "participants": [
+                    {"user_id": colleague["id"], "join_time": iso(0),
+                     "leave_time": iso(1)}]}]}]})
+    assert refused.status_code == 400 and "signed_in_as" in refused.text
+    refused = client.http.post(f"{client.url}/_sandbox/seed", timeout=10, json={
+        "scenario": "custom", "users": [colleague], "webinars": [{
+            "id": WEBINAR, "start_time": iso(0), "instances": [{
+                "uuid": "otherUUID==", "participants": [
+                    {"signed_in_as": "nobody", "join_time": iso(0),
+                     "leave_time": iso(1)}]}]}]})
+    assert refused.status_code == 400 and "not one of the users" in refused.text
+
+
 def test_waiting_room_time_is_a_row_of_its_own(client):
     seed(client, registrants=["alice@customer.example", "bob@customer.example"], instances=[{
         "uuid": "heldUUID==", "start_time": iso(0), "end_time": iso(60), "participants": [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from integrations.errors import IntegrationError, NotFound
 from integrations.models import SyncRun, SyncSettings, ZoomAccount
 from integrations.services.clients import zoom_client_for
+from integrations.services.zoom_users import zoom_users_list
 from integrations.timefmt import parse_api_time
 
 from ..models import Lifecycle, Webinar
@@ -23,11 +24,12 @@ BACKFILL_DEFAULT_MONTHS = 6
 
 
 def webinars_discover(*, account: ZoomAccount, client=None) -> list[Webinar]:
-    """Mirrors every unexpired webinar of every user (host) of the account."""
+    """Mirrors every unexpired webinar of every user (host) of the account; the users are
+    remembered as the account's own people on the way."""
     client = client or zoom_client_for(account=account)
     excluded_hosts = SyncSettings.get_solo().excluded_hosts
     webinars = []
-    for user in client.iter_users():
+    for user in zoom_users_list(account=account, client=client):
         if (user.get("email") or "").lower() in excluded_hosts:
             continue
         for item in client.iter_user_webinars(user["id"]):

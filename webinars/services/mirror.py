@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from contacts.services.people import email_normalise, people_identify
 from integrations.models import SyncSettings, ZoomAccount
+from integrations.services.zoom_users import NO_USERS, AccountUsers
 from integrations.timefmt import parse_api_time
 
 from ..models import (
@@ -168,18 +169,23 @@ def _mirror_email(value) -> str:
 
 def registrants_sync_from_zoom(*, webinar: Webinar, rows: list[dict],
                                excluded_domains: set[str] | None = None,
-                               panelists: frozenset[str] = frozenset()) -> Mirrored:
+                               panelists: frozenset[str] = frozenset(),
+                               account_users: AccountUsers = NO_USERS) -> Mirrored:
     """Upserts one batch of registrants (Zoom's registrant objects, any status), linked to
     their contacts. Called once per few pages, so a webinar of any size costs a few queries
     per batch.
 
     Zoom lists a cancelled registration under "denied": one we knew as registered that turns up
     denied was cancelled. A registrant who is also one of the webinar's panelists (their
-    e-mails, normalised) is kept without a contact: a speaker is not a lead.
+    e-mails, normalised), its host or another of our account's users is kept without a
+    contact: a speaker or a colleague is not a lead.
     """
     emails = [_mirror_email(row.get("email")) for row in rows]
-    people = people_identify(emails=set(emails), excluded_domains=excluded_domains,
-                             leads=set(emails) - panelists)
+    people = people_identify(
+        emails=set(emails), excluded_domains=excluded_domains,
+        leads={email for email in emails
+               if not registrant_on_stage(email, webinar=webinar, panelists=panelists,
+                                          account_users=account_users)})
     ids = [str(row["id"]) for row in rows]
     previous = dict(webinar.registrants.filter(zoom_registrant_id__in=ids).values_list(
         "zoom_registrant_id", "status"))
@@ -233,44 +239,63 @@ def registrant_sessions_apply(*, webinar: Webinar, listed: set[str],
     return len(changed)
 
 
+def registrant_on_stage(email: str, *, webinar: Webinar, panelists: frozenset[str],
+                        account_users: AccountUsers = NO_USERS) -> bool:
+    """A registrant (by normalised e-mail) who is no lead: a panelist of the webinar, its
+    host, or another user of our own account."""
+    return bool(email) and (email in panelists or _ours_by_email(email, webinar, account_users))
+
+
 def participant_role(row: dict, email: str, panelists: frozenset[str],
-                     webinar: Webinar | None = None) -> str:
+                     webinar: Webinar | None = None,
+                     account_users: AccountUsers = NO_USERS) -> str:
     """Who a participant row is: one of our own account's users (the host, colleagues), one
     of the webinar's panelists (by e-mail, whatever its case), or the audience.
 
     Zoom's past-participants listing flags our own users (internal_user); its participant
-    report does not, but names the signed-in user, and the webinar's host is one of ours."""
-    if row.get("internal_user") or (webinar is not None and _is_host(row, email, webinar)):
+    report does not, but names a signed-in user by their Zoom user id, and gives an address
+    that may be one of the account's users' (`account_users`) or the host's."""
+    if row.get("internal_user") or (
+            webinar is not None and _is_ours(row, email, webinar, account_users)):
         return AttendanceSession.Role.HOST
     if email and email in panelists:
         return AttendanceSession.Role.PANELIST
     return AttendanceSession.Role.ATTENDEE
 
 
-def _is_host(row: dict, email: str, webinar: Webinar) -> bool:
+def _is_ours(row: dict, email: str, webinar: Webinar, account_users: AccountUsers) -> bool:
+    # The report gives a signed-in participant's Zoom user id in participant_user_id (and in
+    # id, which Zoom deprecates); its user_id is a number for one join, not the person.
     user_id = str(row.get("participant_user_id") or row.get("id") or "")
-    if webinar.host_id and user_id == webinar.host_id:
+    if user_id and (user_id == webinar.host_id or account_users.includes(user_id=user_id)):
         return True
-    return bool(email) and email == email_normalise(webinar.host_email)
+    return _ours_by_email(email, webinar, account_users)
+
+
+def _ours_by_email(email: str, webinar: Webinar, account_users: AccountUsers) -> bool:
+    return bool(email) and (email == _mirror_email(webinar.host_email)
+                            or account_users.includes(email=email))
 
 
 def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, rows: list[dict],
                                        seen_at: datetime,
                                        excluded_domains: set[str] | None = None,
-                                       panelists: frozenset[str] = frozenset()) -> Mirrored:
+                                       panelists: frozenset[str] = frozenset(),
+                                       account_users: AccountUsers = NO_USERS) -> Mirrored:
     """Upserts one batch of a held session's participant rows (one per join/leave cycle).
 
     Time in the waiting room is not time in the webinar: those rows are left out, so someone
     who was never admitted is no attendee (a registrant stays a registrant, a no-show). A row
     is matched to its registrant by registrant_id, then by e-mail (both lower-cased), and then
     has the registrant's contact, whatever address it was joined with; a row of no registrant
-    has the contact of its own valid address, unless it is one of our own account's users. A
-    panelist's row (`panelists`: their e-mails, normalised) has no contact at all. The rows the
+    has the contact of its own valid address. The row of a panelist (`panelists`: their
+    e-mails, normalised), of the host or of another of our account's users (`account_users`:
+    by Zoom user id or address) has no contact at all, registered or not. The rows the
     listing no longer returns are removed by `attendance_sessions_prune` once it is complete.
     """
     rows = [row for row in rows if row.get("status") != PARTICIPANT_WAITING_ROOM]
     emails = [_mirror_email(row.get("user_email")) for row in rows]
-    roles = [participant_role(row, email, panelists, instance.webinar)
+    roles = [participant_role(row, email, panelists, instance.webinar, account_users)
              for row, email in zip(rows, emails, strict=True)]
     registrant_ids = {str(row["registrant_id"]) for row in rows if row.get("registrant_id")}
     by_id, by_email = {}, {}
@@ -300,12 +325,11 @@ def attendance_sessions_sync_from_zoom(*, instance: WebinarInstance, uuid: str, 
         if registrant is not None and (problem or not email):
             # the registration says who it is better than a blank or mistyped user_email
             email, problem = registrant["email"], registrant["email_problem"]
-        if role == AttendanceSession.Role.PANELIST:
+        if role != AttendanceSession.Role.ATTENDEE:
+            # on stage: no attend record, even for someone whose registration is a lead
             contact_id = None
         elif registrant is not None:
             contact_id = registrant["contact_id"]
-        elif role == AttendanceSession.Role.HOST:
-            contact_id = None
         else:
             contact_id = people.contact_ids.get(email)
         participant_id = str(row.get("id") or "")

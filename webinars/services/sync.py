@@ -33,6 +33,7 @@ from integrations.services.clients import (
     hubspot_portal_for,
     zoom_client_for,
 )
+from integrations.services.zoom_users import AccountUsers, zoom_users_known
 from integrations.timefmt import parse_api_time
 
 from ..models import AttendanceSession, Lifecycle, Registrant, Webinar, WebinarInstance
@@ -50,6 +51,7 @@ from .mirror import (
     attendance_sessions_discard,
     attendance_sessions_prune,
     attendance_sessions_sync_from_zoom,
+    registrant_on_stage,
     registrants_sync_from_zoom,
     webinar_instance_sync_from_zoom,
     webinar_instances_plan,
@@ -192,6 +194,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     webinar_instances_plan(webinar=webinar)
     panelists = (_panelists_mirrored(webinar=webinar) if deleted
                  else _panelists_read(zoom=zoom, webinar=webinar))
+    # Our own people are no leads; discovery keeps their list fresh, else it is read here.
+    account_users = zoom_users_known(account=account, client=zoom)
     hubspot_properties_ensure(client=hubspot, portal=portal)
     marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
@@ -202,8 +206,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
         counts["registrants"] = webinar.registrants.count()
     else:
         counts.update(_registrations_import(zoom=zoom, webinar=webinar, excluded=excluded,
-                                            panelists=panelists, read_ahead=read_ahead,
-                                            progress=progress))
+                                            panelists=panelists, account_users=account_users,
+                                            read_ahead=read_ahead, progress=progress))
     # Rough totals for the HubSpot parts, made exact when they start: every registrant is
     # compared, and a first sync records each registration.
     progress.expect("contacts", counts["registrants"])
@@ -212,8 +216,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
 
     progress.phase(STEP_ATTENDANCE)
     counts.update(_attendance_import(zoom=zoom, webinar=webinar, excluded=excluded,
-                                     panelists=panelists, read_ahead=read_ahead,
-                                     progress=progress))
+                                     panelists=panelists, account_users=account_users,
+                                     read_ahead=read_ahead, progress=progress))
     read_ahead.flush()
     webinar_lifecycle_update(webinar=webinar)
 
@@ -252,8 +256,11 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     counts["panelists"] = attendance.filter(role=AttendanceSession.Role.PANELIST).values(
         "email").distinct().count()
     counts["contacts"] = len(contact_ids)
-    counts["excluded"] = webinar.registrants.filter(contact__isnull=True, email_problem="").exclude(
-        email="").exclude(email__in=panelists).values("email").distinct().count()
+    counts["excluded"] = sum(
+        not registrant_on_stage(email, webinar=webinar, panelists=panelists,
+                                account_users=account_users)
+        for email in webinar.registrants.filter(contact__isnull=True, email_problem="").exclude(
+            email="").values_list("email", flat=True).distinct())
     counts["invalid_emails"] = len(webinar_invalid_emails(webinar=webinar))
     counts["cancelled"] = webinar.registrants.filter(
         status=Registrant.Status.CANCELLED).count()
@@ -277,8 +284,8 @@ def _panelists_mirrored(*, webinar: Webinar) -> frozenset[str]:
 
 
 def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
-                          panelists: frozenset[str], read_ahead: ContactReadAhead,
-                          progress: SyncProgress) -> dict:
+                          panelists: frozenset[str], account_users: AccountUsers,
+                          read_ahead: ContactReadAhead, progress: SyncProgress) -> dict:
     """The webinar's registrants; on a webinar registered per session, which sessions each
     one registered for. A webinar without registration has none, and the run says so: its
     attendees are synced all the same."""
@@ -287,8 +294,9 @@ def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
     statuses: set[str] = set()
     try:
         count = _registrants_import(zoom=zoom, webinar=webinar, excluded=excluded,
-                                    panelists=panelists, read_ahead=read_ahead,
-                                    progress=progress, statuses=statuses)
+                                    panelists=panelists, account_users=account_users,
+                                    read_ahead=read_ahead, progress=progress,
+                                    statuses=statuses)
     except RegistrationNotEnabled:  # switched off since the webinar was read
         return {"registrants": 0, "note": REGISTRATION_OFF}
     if webinar.registers_per_session:
@@ -297,18 +305,23 @@ def _registrations_import(*, zoom, webinar: Webinar, excluded: set[str],
 
 
 def _registrants_import(*, zoom, webinar: Webinar, excluded: set[str],
-                        panelists: frozenset[str], read_ahead: ContactReadAhead,
-                        progress: SyncProgress, statuses: set[str]) -> int:
+                        panelists: frozenset[str], account_users: AccountUsers,
+                        read_ahead: ContactReadAhead, progress: SyncProgress,
+                        statuses: set[str]) -> int:
     """Every registrant, all statuses, a few Zoom pages per bulk write; returns how many
-    there are, panelists left out, and adds to `statuses` those anybody has."""
+    there are, panelists and our own people left out, and adds to `statuses` those anybody
+    has."""
     count = 0
     pages = _registrant_pages(zoom=zoom, webinar=webinar, progress=progress)
     for rows in _batched(pages):
         mirrored = registrants_sync_from_zoom(webinar=webinar, rows=rows,
-                                              excluded_domains=excluded, panelists=panelists)
+                                              excluded_domains=excluded, panelists=panelists,
+                                              account_users=account_users)
         read_ahead.add(contacts_never_pushed(contact_ids=list(mirrored.contact_ids.values())))
         statuses.update(row["status"] for row in rows)
-        count += sum(email_normalise(row.get("email")) not in panelists for row in rows)
+        count += sum(not registrant_on_stage(email_normalise(row.get("email")), webinar=webinar,
+                                             panelists=panelists, account_users=account_users)
+                     for row in rows)
     return count
 
 
@@ -343,8 +356,8 @@ def _batched(pages: Iterable[list], size: int = ROWS_PER_WRITE) -> Iterator[list
 # --- attendance ---------------------------------------------------------------------------
 
 def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
-                       panelists: frozenset[str], read_ahead: ContactReadAhead,
-                       progress: SyncProgress) -> dict:
+                       panelists: frozenset[str], account_users: AccountUsers,
+                       read_ahead: ContactReadAhead, progress: SyncProgress) -> dict:
     """Each held session: its report (actual start and end), then its participant rows.
 
     A session whose attendance Zoom has not finished (no report yet, or rows without a duration
@@ -389,7 +402,8 @@ def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
         progress.expect_more("participants", int(report.get("participants_count") or 0))
         reason, rows = _participants_import(
             zoom=zoom, instance=instance, uuid=uuid, check_settled=not was_ready,
-            excluded=excluded, panelists=panelists, read_ahead=read_ahead, progress=progress)
+            excluded=excluded, panelists=panelists, account_users=account_users,
+            read_ahead=read_ahead, progress=progress)
         counts["participant_rows"] += rows
         if reason:
             waiting[instance.pk] = reason
@@ -430,7 +444,7 @@ def _unsettled(row: dict) -> bool:
 
 def _participants_import(*, zoom, instance: WebinarInstance, uuid: str, check_settled: bool,
                          excluded: set[str], panelists: frozenset[str],
-                         read_ahead: ContactReadAhead,
+                         account_users: AccountUsers, read_ahead: ContactReadAhead,
                          progress: SyncProgress) -> tuple[str, int]:
     """Streams one held session's participant rows into the mirror. Returns ("", rows) when the
     complete list is stored, or (why not, 0) when Zoom has not finished it."""
@@ -450,7 +464,7 @@ def _participants_import(*, zoom, instance: WebinarInstance, uuid: str, check_se
             return "Zoom is still computing this session's attendance durations.", 0
         mirrored = attendance_sessions_sync_from_zoom(
             instance=instance, uuid=uuid, rows=rows, seen_at=seen_at, excluded_domains=excluded,
-            panelists=panelists)
+            panelists=panelists, account_users=account_users)
         rows_stored += mirrored.rows
         # attendees who did not register are new contacts too
         unregistered = [cid for email, cid in mirrored.contact_ids.items()
