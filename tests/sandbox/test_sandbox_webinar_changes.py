@@ -138,7 +138,8 @@ def test_a_session_zoom_reports_late_is_listed_from_then_on(client):
     assert added.status_code == 200, added.text
     assert client.zoom("GET", f"/past_webinars/{W_UPCOMING}/instances").json() == {
         "webinars": [{"uuid": "lateUUID==", "start_time": "2026-01-05T15:00:00Z"}]}
-    [row] = client.zoom("GET", "/past_webinars/lateUUID==/participants").json()["participants"]
+    [row] = client.zoom("GET", "/report/webinars/lateUUID==/participants",
+                        params={"include_fields": "registrant_id"}).json()["participants"]
     assert row["registrant_id"] == registrant["id"] and row["duration"] == 48 * 60
     unknown = client.http.post(f"{client.url}/_sandbox/zoom/sessions",
                                json={"webinar_id": 1, "uuid": "x"})
