@@ -252,8 +252,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         result = by_email.get(contact.email)
         if result is None:
             raise InvalidRequest(  # (not mutated: a sentence for humans)
-                f"HubSpot did not return contact {contact.email} "  # pragma: no mutate
-                "from the upsert.")
+                f"HubSpot's upsert did not return contact {contact.email}.")  # pragma: no mutate
         contact.hubspot_id = str(result["id"])
         current = filled[contact.email]
         # HubSpot says "new" only to the call that created the contact. One that had no such

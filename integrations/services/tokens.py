@@ -33,9 +33,9 @@ def _lock_for(model, pk) -> threading.Lock:
 
 
 def _valid(row, margin) -> bool:
-    return bool(row.access_token and row.token_expires_at
-                # (not mutated: > or >= differ for one microsecond)
-                and row.token_expires_at - margin > timezone.now())  # pragma: no mutate
+    # (not mutated: > or >= differ for one microsecond)
+    left = row.token_expires_at - margin if row.token_expires_at else None
+    return bool(row.access_token and left and left > timezone.now())  # pragma: no mutate
 
 
 def _margin(default: timedelta, lifetime: timedelta | None) -> timedelta:
@@ -77,7 +77,8 @@ class _RowTokens:
     def __init__(self, obj):
         self.pk = obj.pk
         # The row is read on first use, not taken from `obj`, which may be a stale copy.
-        self._token, self._expires_at = "", None
+        # (any value that is no token would do)
+        self._token, self._expires_at = "", None  # pragma: no mutate
         self._lifetime: timedelta | None = None
 
     def _fresh(self) -> bool:
