@@ -10,4 +10,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("oauth/", include("integrations.oauth.urls")),
+    path("webhooks/", include("integrations.webhooks.urls")),
 ]

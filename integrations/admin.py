@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -9,6 +11,7 @@ from .models import HubSpotPortal, SyncRun, SyncSettings, WebhookDelivery, ZoomA
 from .runs import run_counts_text, run_kinds
 from .services.accounts import hubspot_portal_test, zoom_account_add, zoom_account_test
 from .services.oauth import oauth_settings_explain, zoom_account_disconnect
+from .services.webhooks import webhook_deliveries_reprocess, webhook_url
 
 
 class SecretInput(forms.PasswordInput):
@@ -108,6 +111,13 @@ class LinkedAccountAdmin(admin.ModelAdmin):
                          **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description="Webhook URL")
+    def webhook_url(self, obj):
+        hint = {"zoom": "Paste it as the event notification endpoint URL of your Zoom app.",
+                "hubspot": "Paste it as the target URL of your HubSpot app's webhooks."}
+        return format_html("<code>{}</code><br>{}", webhook_url(provider=self.provider),
+                           hint[self.provider])
+
     @admin.display(description="Connection")
     def connection(self, obj):
         return _status_badge(obj)
@@ -139,7 +149,8 @@ class ZoomAccountAdmin(LinkedAccountAdmin):
                      "access_token": "token", "refresh_token": "refresh token"}
     list_display = ["name", "zoom_account_id", "auth_type", "connection", "stored_secrets",
                     "hubspot_portal", "last_checked_at"]
-    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at", "api_url"]
+    readonly_fields = ["webhook_url", "status", "last_error", "last_checked_at",
+                       "token_expires_at", "api_url"]
     actions = ["test_connection", "disconnect_oauth"]
     client_secret_state = _secret_shown("client_secret", "Client secret")
     webhook_secret_state = _secret_shown("webhook_secret", "Webhook secret")
@@ -170,7 +181,8 @@ class HubSpotPortalAdmin(LinkedAccountAdmin):
                      "client_secret": "client secret"}
     list_display = ["name", "hub_id", "auth_type", "connection", "stored_secrets",
                     "last_checked_at"]
-    readonly_fields = ["status", "last_error", "last_checked_at", "token_expires_at"]
+    readonly_fields = ["webhook_url", "status", "last_error", "last_checked_at",
+                       "token_expires_at"]
     actions = ["test_connection"]
     access_token_state = _secret_shown("access_token", "Access token")
     client_secret_state = _secret_shown("client_secret", "Client secret")
@@ -245,12 +257,57 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "provider", "event_type", "signature_valid", "status",
-                    "attempts"]
-    list_filter = ["provider", "status", "signature_valid"]
-    search_fields = ["event_type", "dedupe_key"]
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields if f.name != "headers"]
-    exclude = ["headers"]
+    """The delivery log: read-only for everyone (a delivery is what was received); staff who
+    may change deliveries may also reprocess them."""
+
+    list_display = ["received_at", "provider", "event_type", "account_key", "signature_valid",
+                    "status_badge", "attempts", "processed_at", "short_error"]
+    list_filter = ["provider", "status", "event_type", "signature_valid"]
+    search_fields = ["event_type", "dedupe_key", "account_key", "error", "note"]
+    date_hierarchy = "received_at"
+    fields = ["provider", "event_type", "account_key", "event_ts", "received_at", "remote_ip",
+              "signature_valid", "status", "attempts", "note", "error", "processed_at",
+              "dedupe_key", "pretty_headers", "pretty_body"]
+    readonly_fields = fields
+    actions = ["reprocess"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_reprocess_permission(self, request):
+        return request.user.has_perm("integrations.change_webhookdelivery")
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return format_html('<b style="color:{}">{}</b>', DELIVERY_COLORS.get(obj.status, "#333"),
+                           obj.get_status_display())
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.error[:140] + "…") if len(obj.error) > 140 else obj.error
+
+    @admin.display(description="Headers")
+    def pretty_headers(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.headers, indent=2, sort_keys=True))
+
+    @admin.display(description="Body")
+    def pretty_body(self, obj):
+        try:
+            text = json.dumps(json.loads(obj.body), indent=2, ensure_ascii=False)
+        except ValueError:
+            text = obj.body
+        return format_html("<pre>{}</pre>", text)
+
+    @admin.action(description="Reprocess", permissions=["reprocess"])
+    def reprocess(self, request, queryset):
+        counts = webhook_deliveries_reprocess(deliveries=queryset)
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        self.message_user(request, f"Reprocessed: {summary or 'nothing to do'}.",
+                          messages.ERROR if counts.get("failed") else messages.SUCCESS)
+
+
+DELIVERY_COLORS = {"processed": "#2e7d32", "failed": "#c62828", "pending": "#1565c0",
+                   "ignored": "#6d6d6d", "duplicate": "#6d6d6d"}

@@ -172,17 +172,24 @@ def _lines(text: str, *, strip_at: bool = False) -> set[str]:
 
 
 class WebhookDelivery(models.Model):
-    """Every webhook call, stored before it is processed so nothing is lost."""
+    """Every signed webhook call (one row per event of a HubSpot batch), stored before it is
+    processed so nothing is lost. Calls whose signature fails are refused and never stored."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         PROCESSED = "processed", "Processed"
         FAILED = "failed", "Failed"
         IGNORED = "ignored", "Ignored"
+        DUPLICATE = "duplicate", "Duplicate"
 
     provider = models.CharField(max_length=20)
     event_type = models.CharField(max_length=100, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # The Zoom account id or HubSpot portal id whose secret verified the call.
+    account_key = models.CharField("account", max_length=64, blank=True)
+    # When the event happened, as the sender says (ms since the epoch: Zoom's event_ts,
+    # HubSpot's occurredAt): deliveries arrive late and out of order, handlers compare this.
+    event_ts = models.BigIntegerField("event time (ms)", null=True, blank=True, db_index=True)
     headers = models.JSONField(default=dict)
     body = models.TextField()
     remote_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -191,6 +198,8 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # What the handler said it did (or why it did nothing).
+    note = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

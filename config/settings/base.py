@@ -21,6 +21,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public URL of this installation, used for OAuth redirects and webhook URLs shown to users.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Webhooks (/webhooks/zoom/, /webhooks/hubspot/): larger bodies are refused with 413, and
+# signed timestamps further than this from now are refused as possible replays.
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+WEBHOOK_MAX_AGE_S = env.int("WEBHOOK_MAX_AGE_S", default=300)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
