@@ -16,7 +16,16 @@ from django.http import HttpRequest, JsonResponse
 
 from ..models import HubSpotPortal
 from ..services.webhooks import webhook_delivery_store
-from .requests import Refused, body_read, header, headers_kept, json_read, remote_ip, webhook_view
+from .requests import (
+    Refused,
+    body_read,
+    epoch_ms,
+    header,
+    headers_kept,
+    json_read,
+    remote_ip,
+    webhook_view,
+)
 from .signatures import hubspot_v1_valid, hubspot_v2_valid, hubspot_v3_valid, timestamp_fresh
 
 
@@ -90,8 +99,7 @@ def _verify(request, *, events: list, body: bytes) -> None:
 
 
 def _occurred_at(event: dict) -> int | None:
-    value = event.get("occurredAt")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return epoch_ms(event.get("occurredAt"))
 
 
 @webhook_view

@@ -66,6 +66,13 @@ def json_read(body: bytes):
         raise Refused(400, "The body is not valid JSON.") from None
 
 
+def epoch_ms(value) -> int | None:
+    """An event time in ms as the sender gave it, if it is one a database column can hold."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63:
+        return value
+    return None
+
+
 def header(request: HttpRequest, name: str) -> str:
     value = request.headers.get(name)
     if not value:

@@ -15,7 +15,16 @@ from django.http import JsonResponse
 
 from ..models import WebhookDelivery, ZoomAccount
 from ..services.webhooks import webhook_delivery_store
-from .requests import Refused, body_read, header, headers_kept, json_read, remote_ip, webhook_view
+from .requests import (
+    Refused,
+    body_read,
+    epoch_ms,
+    header,
+    headers_kept,
+    json_read,
+    remote_ip,
+    webhook_view,
+)
 from .signatures import timestamp_fresh, zoom_signature_valid, zoom_url_validation_token
 
 URL_VALIDATION = "endpoint.url_validation"
@@ -45,17 +54,16 @@ def _signing_account(*, account_id, timestamp: str, body: bytes, signature: str)
 
 def _event_ts(data: dict) -> int | None:
     """Milliseconds; app_deauthorized gives its time as text inside the payload instead."""
-    value = data.get("event_ts")
-    if isinstance(value, int) and not isinstance(value, bool):
+    if (value := epoch_ms(data.get("event_ts"))) is not None:
         return value
     inner = data.get("payload")
     text = inner.get("event_ts") if isinstance(inner, dict) else None
     if isinstance(text, str):
         try:
             moment = datetime.fromisoformat(text)
-        except ValueError:
+            return int(moment.replace(tzinfo=moment.tzinfo or UTC).timestamp() * 1000)
+        except (ValueError, OverflowError):
             return None
-        return int(moment.replace(tzinfo=moment.tzinfo or UTC).timestamp() * 1000)
     return None
 
 

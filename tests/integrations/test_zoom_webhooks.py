@@ -143,6 +143,14 @@ def test_a_duplicate_delivery_is_stored_but_changes_nothing(post, account):
     assert duplicate.attempts == 0
 
 
+@pytest.mark.parametrize("event_ts", [2**63, -(2**64), 1.5, "soon", None])
+def test_an_event_time_no_column_holds_is_stored_without_it(post, account, event_ts):
+    body = compact({"event": "webinar.created", "event_ts": event_ts,
+                    "payload": {"account_id": account.zoom_account_id}})
+    assert post(body, zoom_headers(secret=account.webhook_secret, body=body)).status_code == 200
+    assert WebhookDelivery.objects.get().event_ts is None
+
+
 def test_stored_headers_keep_no_credentials(post, account):
     body = signed_example("webinar.created", account)
     headers = {**zoom_headers(secret=account.webhook_secret, body=body),
