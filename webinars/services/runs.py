@@ -7,7 +7,10 @@ from ..models import Webinar
 
 KIND_SYNC = "webinar_sync"
 KIND_DISCOVERY = "webinar_discovery"
-KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery"}
+# Changes Zoom's webhooks announced, pushed in a batch (never while a sync of the webinar runs)
+KIND_LIVE = "webinar_live_push"
+KIND_LABELS = {KIND_SYNC: "Webinar sync", KIND_DISCOVERY: "Webinar discovery",
+               KIND_LIVE: "Webinar live update"}
 # The counts each kind of run shows in the admin, in this order.
 COUNT_LABELS = {
     KIND_SYNC: {
@@ -19,6 +22,11 @@ COUNT_LABELS = {
         "attendance_recorded": "Attendance records pushed", "events_pushed": "Events pushed",
         "events_completed": "Events completed", "sessions_held": "Sessions held",
         "sessions_waiting": "Sessions waiting for Zoom",
+        "events_cancelled": "Events cancelled",
+    },
+    KIND_LIVE: {
+        "contacts_pushed": "Contacts pushed", "contacts_created": "Contacts created",
+        "events_pushed": "Events pushed", "attendance_recorded": "Attendance records pushed",
         "events_cancelled": "Events cancelled",
     },
     KIND_DISCOVERY: {
@@ -33,6 +41,13 @@ def webinar_sync_run_open(*, webinar: Webinar, trigger: str) -> SyncRun:
     one sync per webinar at a time, across every worker and machine."""
     return sync_run_open(kind=KIND_SYNC, target=f"{webinar.topic} ({webinar.zoom_id})",
                          target_key=webinar.zoom_id, trigger=trigger)
+
+
+def webinar_live_run_open(*, webinar: Webinar) -> SyncRun:
+    """A live push of the webinar, in the single flight of its syncs: it joins (does nothing)
+    when a sync or another push of the webinar is queued or running."""
+    return sync_run_open(kind=KIND_LIVE, target=f"{webinar.topic} ({webinar.zoom_id})",
+                         target_key=webinar.zoom_id, trigger="webhook", flight_of=KIND_SYNC)
 
 
 def discovery_run_create(*, account: ZoomAccount, since, trigger: str) -> SyncRun:

@@ -1,0 +1,1 @@
+"""Acting on webhook deliveries: which function handles which provider's event."""
