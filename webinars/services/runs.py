@@ -1,7 +1,13 @@
 """The sync runs of the webinar app: what they are called and what they point at."""
 
 from integrations.models import SyncRun, ZoomAccount
-from integrations.runs import sync_run_create, sync_run_open
+from integrations.runs import (
+    FINISHED,
+    sync_run_create,
+    sync_run_open,
+    sync_run_wait,
+    sync_runs_expire,
+)
 
 from ..models import Webinar
 
@@ -39,8 +45,16 @@ COUNT_LABELS = {
 def webinar_sync_run_open(*, webinar: Webinar, trigger: str) -> SyncRun:
     """A new queued sync of the webinar, or the one already queued or running (`joined`):
     one sync per webinar at a time, across every worker and machine."""
-    return sync_run_open(kind=KIND_SYNC, target=f"{webinar.topic} ({webinar.zoom_id})",
-                         target_key=webinar.zoom_id, trigger=trigger)
+    while True:
+        run = sync_run_open(kind=KIND_SYNC, target=f"{webinar.topic} ({webinar.zoom_id})",
+                            target_key=webinar.zoom_id, trigger=trigger)
+        if not (run.joined and run.kind == KIND_LIVE):
+            return run
+        # A batched push of webhook changes holds the webinar for a second or two: the
+        # sync asked for is wanted all the same, so it starts once the push is done.
+        sync_run_wait(run=run, poll_s=0.2)
+        if run.status not in FINISHED:  # its worker stopped: free the webinar
+            sync_runs_expire(active_key=run.active_key)
 
 
 def webinar_live_run_open(*, webinar: Webinar) -> SyncRun:
