@@ -72,10 +72,17 @@ def _after(seconds: float):
     return timezone.now() + timedelta(seconds=seconds)
 
 
-def sync_run_open(*, kind: str, target: str, target_key: str, trigger: str) -> SyncRun:
+def sync_run_key(*, kind: str, target_key: str) -> str:
+    return f"{kind}:{target_key}"[:150]
+
+
+def sync_run_open(*, kind: str, target: str, target_key: str, trigger: str,
+                  flight_of: str | None = None) -> SyncRun:
     """A queued run of this target, or the one already queued or running (then `joined` is
-    True on what is returned). Safe across processes: the unique `active_key` decides."""
-    key = f"{kind}:{target_key}"[:150]
+    True on what is returned). Safe across processes: the unique `active_key` decides.
+    `flight_of` names another kind whose runs of the same target this one must not overlap
+    (they then share one active key)."""
+    key = sync_run_key(kind=flight_of or kind, target_key=target_key)
     for _attempt in range(5):
         try:
             with transaction.atomic():

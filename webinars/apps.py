@@ -8,6 +8,7 @@ class WebinarsConfig(AppConfig):
     def ready(self):
         from integrations.runs import run_kind_register
 
+        from . import webhooks  # noqa: F401  (registers the Zoom webhook handlers)
         from .services.runs import COUNT_LABELS, KIND_LABELS
 
         for kind, label in KIND_LABELS.items():

@@ -52,6 +52,11 @@ class Webinar(models.Model):
     lifecycle = models.CharField("status in Zoom", max_length=10, choices=Lifecycle.choices,
                                  blank=True, default=Lifecycle.ACTIVE, db_index=True)
     lifecycle_changed_at = models.DateTimeField("status since", null=True, blank=True)
+    # Zoom's time (event_ts, ms) of the latest webhook applied to the webinar's own fields: an
+    # older one arriving late changes nothing.
+    zoom_event_ts = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Set while a push of the changes webhooks recorded (LiveChange) is queued: one at a time.
+    live_push_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-start_time"]
@@ -194,6 +199,11 @@ class Registrant(models.Model):
                   "webinar whose registrants pick their sessions; none (null) means every "
                   "session.")
     raw = models.JSONField(default=dict, blank=True)
+    # When Zoom said the registration was cancelled (its webhook): HubSpot's cancel record
+    # carries that time.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Zoom's time (event_ts, ms) of the latest webhook applied to this registrant's status.
+    zoom_event_ts = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -257,3 +267,50 @@ class AttendanceSession(models.Model):
     @property
     def is_guest(self) -> bool:
         return not self.email and self.registrant_id is None
+
+
+class ParticipantEvent(models.Model):
+    """A join or a leave Zoom announced by webhook. A participant's attendance rows are built
+    from all of them, in time order, whatever order they arrived in; until Zoom's participant
+    report of the session is stored, which then replaces those rows."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "Joined"
+        LEFT = "left", "Left"
+
+    instance = models.ForeignKey(WebinarInstance, on_delete=models.CASCADE,
+                                 related_name="participant_events")
+    zoom_uuid = models.CharField(max_length=64)
+    # who, across their joins: Zoom's participant_uuid, else their id, else their e-mail
+    participant_key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "zoom_uuid", "participant_key", "kind", "at"],
+                name="one_participant_event",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.participant_key} {self.kind} @ {self.at:%H:%M:%S}"
+
+
+class LiveChange(models.Model):
+    """A contact whose webinar facts a webhook changed, waiting for the next batched push."""
+
+    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE, related_name="live_changes")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE,
+                                related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["webinar", "contact"], name="one_live_change")
+        ]
+
+    def __str__(self):
+        return f"contact {self.contact_id} of webinar {self.webinar_id}"

@@ -6,12 +6,13 @@ from datetime import date
 from django.db.models import F
 
 from integrations.errors import IntegrationError
-from integrations.models import ZoomAccount
+from integrations.models import ConnectionStatus, ZoomAccount
 from integrations.runs import queued_run_get, sync_runs_expire
 
 from .models import Webinar
 from .services.discovery import webinars_backfill, webinars_discover
 from .services.lifecycle import webinars_polled
+from .services.live_push import webinar_changes_push
 from .services.sync import webinar_sync
 from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
 
@@ -34,6 +35,8 @@ def discover_and_sync_account(account_id: int) -> str:
     account = ZoomAccount.objects.filter(pk=account_id).first()
     if account is None:
         return "missing"
+    if account.status == ConnectionStatus.DEAUTHORIZED:
+        return "deauthorized"  # nothing is asked of Zoom until it is reconnected
     try:
         webinars_discover(account=account)
     except IntegrationError as exc:
@@ -68,3 +71,21 @@ def sync_all_enabled() -> None:
     and re-sync the enabled ones."""
     sync_runs_expire()
     webinars_discovery_enqueue()
+
+
+def push_webinar_changes(webinar_id: int) -> str:
+    """The batched push of what webhooks changed on one webinar."""
+    webinar = Webinar.objects.filter(pk=webinar_id).first()
+    if webinar is None:
+        return "missing"
+    run = webinar_changes_push(webinar=webinar)
+    return "deferred" if run is None else run.status
+
+
+def reconcile_webinar(webinar_id: int) -> str:
+    """A full sync after a session ended, for whatever webhooks Zoom did not deliver."""
+    webinar = Webinar.objects.filter(pk=webinar_id, sync_enabled=True).first()
+    if webinar is None:
+        return "skipped"
+    run = webinar_sync(webinar=webinar, trigger="session ended")
+    return "joined" if run.joined else run.status

@@ -159,6 +159,11 @@ SYNC_QUEUE_MAX_WAIT_S = env.int("SYNC_QUEUE_MAX_WAIT_S", default=3600)
 # is "not held": its HubSpot event is cancelled and the schedule stops polling it. Zoom lists
 # a held session within minutes of its end; a day leaves room for a late or overrunning one.
 WEBINAR_NOT_HELD_AFTER_H = env.int("WEBINAR_NOT_HELD_AFTER_H", default=24)
+# Zoom webhooks: what they change reaches HubSpot in one batched push per webinar per window
+# of WEBHOOK_BATCH_WINDOW_S seconds; WEBHOOK_RECONCILE_DELAY_S seconds after a session ends
+# a full sync of the webinar picks up whatever webhooks were lost.
+WEBHOOK_BATCH_WINDOW_S = env.float("WEBHOOK_BATCH_WINDOW_S", default=1.0)
+WEBHOOK_RECONCILE_DELAY_S = env.int("WEBHOOK_RECONCILE_DELAY_S", default=300)
 # The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
 # name -> (task, every N minutes).
 SYNC_SCHEDULES = {

@@ -29,3 +29,4 @@ HUBSPOT_RATE_LIMIT_PER_10S = 0
 ZOOM_PLAN = "none"
 API_MAX_RETRY_WAIT_S = 5.0
 API_RETRY_BACKOFF_S = 0.02
+WEBHOOK_BATCH_WINDOW_S = 0  # tests run the push at once (tasks run in the calling process)

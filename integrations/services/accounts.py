@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from ..errors import IntegrationError
 from ..hubspot.client import HubSpotClient
-from ..models import HubSpotPortal, ZoomAccount
+from ..models import ConnectionStatus, HubSpotPortal, ZoomAccount
 from ..tokens import StaticToken
 from ..zoom.client import ZoomClient
 from ..zoom.oauth import ZoomOAuth
@@ -130,3 +130,15 @@ def hubspot_portal_test(*, portal: HubSpotPortal) -> str:
         return f"{len(groups)} contact property group(s) readable"
 
     return _connection_test(portal, check)
+
+
+def zoom_account_deauthorize(*, account: ZoomAccount, at: str = "") -> None:
+    """Zoom says the app was removed from the account: its tokens are deleted and nothing is
+    asked of Zoom for it any more, until someone connects it again. What was mirrored stays."""
+    when = f" on {at}" if at else ""
+    ZoomAccount.objects.filter(pk=account.pk).update(
+        access_token="", refresh_token="", token_expires_at=None,
+        status=ConnectionStatus.DEAUTHORIZED,
+        last_error=f"The app was removed from this Zoom account{when}: reconnect the account "
+                   "to sync its webinars again.")
+    account.refresh_from_db()

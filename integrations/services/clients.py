@@ -11,6 +11,11 @@ from .tokens import HubSpotPortalTokens, ZoomAccountTokens, secrets_readable_req
 
 
 def zoom_client_for(*, account: ZoomAccount) -> ZoomClient:
+    if account.status == ConnectionStatus.DEAUTHORIZED:
+        raise NotConfigured(
+            f"Zoom account “{account.name}” was deauthorized (the app was removed in Zoom); "
+            "reconnect it in the admin or run `manage.py connect_zoom`."
+        )
     if account.auth_type == ZoomAccount.AuthType.SERVER_TO_SERVER:
         secrets_readable_require(obj=account, names=("client_secret",),
                                  label=f"Zoom account “{account.name}”")

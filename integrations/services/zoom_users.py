@@ -81,6 +81,12 @@ def zoom_users_known(*, account: ZoomAccount, client) -> AccountUsers:
         "users_listed_at", flat=True).first()
     if listed_at is None or timezone.now() - listed_at > USERS_FRESH_FOR:
         return zoom_users_store(account=account, users=client.iter_users())
+    return zoom_users_mirrored(account=account)
+
+
+def zoom_users_mirrored(*, account: ZoomAccount) -> AccountUsers:
+    """The account's users as last listed, without asking Zoom (a webhook's handler has no
+    time for a listing; the next sync refreshes it)."""
     ids, emails = set(), set()
     for user_id, email in account.users.values_list("zoom_user_id", "email"):
         emails.add(email)

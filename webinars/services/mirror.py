@@ -357,5 +357,7 @@ def attendance_sessions_prune(*, instance: WebinarInstance, uuid: str,
 
 
 def attendance_sessions_discard(*, instance: WebinarInstance, uuid: str) -> None:
-    """Forgets a session's rows whose data Zoom has not finished (they come back next sync)."""
-    instance.sessions.filter(zoom_uuid=uuid).delete()
+    """Forgets a session's rows whose data Zoom has not finished (they come back next sync).
+    Rows built from live joins and leaves (never seen in a listing) stay until a complete
+    listing replaces them."""
+    instance.sessions.filter(zoom_uuid=uuid, seen_at__isnull=False).delete()

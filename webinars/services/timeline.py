@@ -90,7 +90,7 @@ def _timeline_refresh_chunk(*, webinar, instances, contact_ids) -> None:
     registrants = webinar.registrants.filter(contact_id__in=contact_ids).exclude(
         status=Registrant.Status.DENIED
     ).values("contact_id", "zoom_registrant_id", "status", "registered_at", "join_url",
-             "occurrence_ids")
+             "occurrence_ids", "cancelled_at")
     per_session = webinar.registers_per_session
     for registrant in registrants:
         if not per_session:
@@ -123,6 +123,10 @@ def _attendances_want(wanted: _Wanted, *, webinar, instances, contact_ids) -> se
     attended_by = set()
     for (contact_id, instance_id), intervals in sessions.items():
         instance = by_id[instance_id]
+        if not instance.has_ended:
+            # Rows from live joins and leaves: HubSpot appends attend records and never
+            # amends one, so attendance is recorded once the session is over.
+            continue
         length = instance.length_seconds
         seconds = attended_seconds(intervals, length)
         if seconds <= 0:
@@ -153,8 +157,8 @@ def _registration_want(wanted: _Wanted, *, registrant: dict, instances, attended
         covered = True
         wanted.add(contact_id, Kind.WEBINAR_REGISTERED, occurred, details, instance=instance)
         if registrant["status"] == Registrant.Status.CANCELLED:
-            wanted.add(contact_id, Kind.WEBINAR_CANCELLED, occurred, details,
-                       instance=instance)
+            wanted.add(contact_id, Kind.WEBINAR_CANCELLED,
+                       registrant["cancelled_at"] or occurred, details, instance=instance)
         elif instance.has_ended and not attended:
             wanted.add(contact_id, Kind.WEBINAR_NO_SHOW, instance.ended_at, details,
                        instance=instance)
