@@ -86,7 +86,8 @@ def play_out(world: World, w: Webinar, body: dict, opts: dict) -> tuple[dict, li
     rng = random.Random(body.get("seed"))
     ends = [b for _e, _a, b in opts["joins"] + opts["waiting"]]
     length = max(ends) if ends else float(w.duration)
-    now = world.now()
+    # Zoom's times are whole seconds: the rows' times must not come before the start
+    now = world.now().replace(microsecond=0)
     start = now if opts["speed"] else now - timedelta(minutes=length)
     end = start + timedelta(minutes=length)
     uuid = body.get("uuid") or zoom_uuid(rng)
