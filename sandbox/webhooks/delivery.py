@@ -51,8 +51,16 @@ class Webhooks:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sandbox-webhook")
         self._generation = 0
-        self._next_event_id = 1
+        self._closed = False
+        self._next_event_id = 0
         self.clear()
+
+    def close(self) -> None:
+        """Stops sending (the server stopped): pending retries and live runs end."""
+        with self._lock:
+            self._closed = True
+            self._generation += 1
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def clear(self) -> None:
         """No targets, an empty log; retries still pending are abandoned."""
@@ -127,7 +135,7 @@ class Webhooks:
               duplicate=False) -> Future | None:
         with self._lock:
             url = self.targets.get(service)
-            if url is None:
+            if url is None or self._closed:
                 return None
             entry = {"id": len(self.log) + 1, "service": service, "event": event,
                      "event_ts": when_ms, "url": url, "status": None, "attempts": 0,
@@ -165,7 +173,13 @@ class Webhooks:
                 return
             entry["state"] = "retrying"
             wait = waits[entry["attempts"] - 1] * MINUTE_S
-        timer = threading.Timer(wait, self._pool.submit,
-                                (self._attempt, service, url, entry, build, generation))
+        timer = threading.Timer(wait, self._retry, (service, url, entry, build, generation))
         timer.daemon = True
         timer.start()
+
+    def _retry(self, service, url, entry, build, generation) -> None:
+        with self._lock:
+            if generation != self._generation:
+                entry["state"] = "failed"  # reset or stopped while waiting
+                return
+            self._pool.submit(self._attempt, service, url, entry, build, generation)

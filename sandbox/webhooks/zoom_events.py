@@ -62,10 +62,16 @@ def webinar_created(world, w: Webinar, when: datetime) -> dict:
                                           "object": obj})
 
 
-def webinar_updated(world, w: Webinar, changed: dict, old: dict, when: datetime) -> dict:
+def _scope(w: Webinar, occurrence_id: str) -> str:
+    """"all" when a change reaches every occurrence of a recurring webinar."""
+    return "all" if w.occurrences and not occurrence_id else "single"
+
+
+def webinar_updated(world, w: Webinar, changed: dict, old: dict, when: datetime,
+                    occurrence_id: str = "") -> dict:
     """``changed`` / ``old``: the fields the PATCH set, as Zoom shows them, now and before."""
     return body("webinar.updated", when, {
-        **_operator(world, w), "scope": "single",
+        **_operator(world, w), "scope": _scope(w, occurrence_id),
         "object": {"id": w.id, "uuid": w.uuid, **changed},
         "time_stamp": epoch_ms(when),
         "old_object": {"id": w.id, "uuid": w.uuid, **old}})
@@ -76,8 +82,8 @@ def webinar_deleted(world, w: Webinar, when: datetime, occurrence_id: str = "") 
     if occurrence_id:
         obj["occurrences"] = [o for o in _occurrences(w)
                               if o["occurrence_id"] == occurrence_id]
-    return body("webinar.deleted", when, {**_operator(world, w), "operation":
-                                          "single" if occurrence_id else "all",
+    return body("webinar.deleted", when, {**_operator(world, w),
+                                          "operation": _scope(w, occurrence_id),
                                           "object": obj})
 
 

@@ -142,7 +142,7 @@ def update_webinar(req) -> Reply:
             if "duration" in changes:
                 target["duration"] = changes["duration"]
             event = zoom_events.webinar_updated(world, w, _occurrence_shown(target), before,
-                                                world.now())
+                                                world.now(), occurrence_id)
             world.webhooks.zoom(event)
             return Reply(204, None)
         before = _shown(w, changes)

@@ -129,6 +129,18 @@ def test_a_timed_run_spreads_the_events_over_real_time(client, receiver):
     assert [g["json"]["event"] for g in got][-1] == "webinar.ended"
 
 
+def test_the_waiting_room_is_in_the_report_only(client, receiver):
+    summary = live(client, uuid="liveRun==", joins=[["ann@sandbox.example", 5, 30]],
+                   waiting_room=[["ann@sandbox.example", 0, 5]])
+    assert summary["events"] == 4  # started, joined, left, ended
+    assert [g["json"]["event"] for g in receiver.wait_for(4)] == [
+        "webinar.started", "webinar.participant_joined", "webinar.participant_left",
+        "webinar.ended"]
+    statuses = [p["status"] for p in client.state("zoom")["zoom"]["webinars"][0][
+        "instances"][0]["participants"]]
+    assert statuses == ["in_waiting_room", "in_meeting"]
+
+
 def test_a_reset_stops_a_run(client, receiver):
     live(client, joins=[["ann@sandbox.example", 0, 60]], speed=600)
     receiver.wait_for(1)

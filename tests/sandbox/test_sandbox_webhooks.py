@@ -102,6 +102,9 @@ def test_updating_and_deleting_a_webinar_send_their_events(client, receiver):
                                             "settings": {"approval_type": 0}}
     assert updated["payload"]["old_object"]["topic"] == "Webhooks 101"
     assert updated["payload"]["old_object"]["settings"] == {"approval_type": 1}
+    # a webinar that does not recur: the change is to a single webinar
+    assert updated["payload"]["scope"] == "single"
+    assert deleted["payload"]["operation"] == "single"
     assert deleted["event"] == "webinar.deleted"
     assert deleted["payload"]["object"]["id"] == WEBINAR_ID
 
