@@ -1,6 +1,7 @@
-"""Archiving (``DELETE /crm/v3/objects/contacts/{contactId}``, 204 whether or not it existed)
-and merging contacts (``POST /crm/v3/objects/contacts/merge``); each sends the app's
-``contact.deletion`` / ``contact.merge`` webhook when a HubSpot target is set.
+"""Updating (``PATCH /crm/v3/objects/contacts/{contactId}``), archiving (``DELETE``, 204
+whether or not it existed) and merging contacts (``POST /crm/v3/objects/contacts/merge``); each
+sends the app's ``contact.propertyChange`` (for the properties in ``WATCHED``, the app's
+subscriptions) / ``contact.deletion`` / ``contact.merge`` webhook when a HubSpot target is set.
 
 A merged contact keeps the primary's id; the other's properties fill the primary's empty
 ones, and its e-mail keeps finding the merged contact (HubSpot keeps it as an additional
@@ -12,8 +13,12 @@ from __future__ import annotations
 from ..common import HubSpotError, Reply
 from ..webhooks import hubspot_events
 from ..world import World
-from .batch import object_body, validation_error
+from .batch import email_is_malformed, object_body, validation_error
 from .contacts import contact_json
+from .properties import normalize_value, properties_error
+
+# the contact properties the app subscribes to with contact.propertyChange
+WATCHED = ("email",)
 
 
 def _contact_id(value) -> int | None:
@@ -64,4 +69,63 @@ def merge_contacts(req) -> Reply:
         event = hubspot_events.merge(world, primary_id, merged_id)
         answer = contact_json(primary)
     world.webhooks.hubspot([event])
+    return Reply(200, answer)
+
+
+def _new_values(world: World, body: dict) -> dict:
+    props = body.get("properties")
+    if not isinstance(props, dict):
+        raise validation_error("'properties' must be a JSON object.")
+    values, errors = {}, []
+    for name, value in props.items():
+        if name == "email":
+            email = str(value or "").strip().lower()
+            if not email or email_is_malformed(email):
+                raise validation_error(f"Email address {value} is invalid", errors=[
+                    {"message": f"Email address {value} is invalid",
+                     "code": "INVALID_EMAIL"}])
+            values[name] = email
+            continue
+        text, err = normalize_value(world, name, value)
+        if err:
+            errors.append(err)
+        else:
+            values[name] = text
+    if errors:
+        raise properties_error(errors)
+    return values
+
+
+def update_contact(req) -> Reply:
+    world: World = req.world
+    contact_id = _contact_id(req.params["contactId"])
+    body = object_body(req)
+    events = []
+    with world.lock:
+        contact = world.contacts.get(contact_id) if contact_id is not None else None
+        if contact is None:
+            raise HubSpotError(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are "
+                               "usually numeric.")
+        values = _new_values(world, body)
+        email = values.get("email")
+        holder = world.contact_by_email(email) if email else None
+        if holder is not None and holder is not contact:
+            raise HubSpotError(409, "CONFLICT",
+                               f"Contact already exists. Existing ID: {holder.id}")
+        for name, text in values.items():
+            if (contact.properties.get(name) or "") == text:
+                continue
+            if name == "email":
+                world.contacts_by_email.pop(contact.properties.get("email") or "", None)
+                world.contacts_by_email[text] = contact
+            if text == "":
+                contact.properties.pop(name, None)
+            else:
+                contact.properties[name] = text
+            contact.updated_at = world.now()
+            if name in WATCHED:
+                events.append(hubspot_events.property_change(world, contact.id, name, text))
+        answer = contact_json(contact)
+    if events:
+        world.webhooks.hubspot(events)
     return Reply(200, answer)

@@ -145,6 +145,29 @@ def test_contact_deletion_and_merge_send_signed_v3_events(client, receiver):
         assert {"eventId", "subscriptionId", "occurredAt", "changeSource"} <= set(event)
 
 
+def test_an_email_change_sends_a_signed_property_change(client, receiver):
+    ann, other = (c["id"] for c in client.state("hubspot")["hubspot"]["contacts"])
+    renamed = client.hubspot("PATCH", f"/crm/v3/objects/contacts/{ann}", json={
+        "properties": {"email": "Ann.New@sandbox.example", "firstname": "Annie"}})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["properties"]["email"] == "ann.new@sandbox.example"
+    # a property the app does not watch sends nothing
+    client.hubspot("PATCH", f"/crm/v3/objects/contacts/{ann}",
+                   json={"properties": {"firstname": "Ann"}})
+    taken = client.hubspot("PATCH", f"/crm/v3/objects/contacts/{other}",
+                           json={"properties": {"email": "ann.new@sandbox.example"}})
+    assert taken.status_code == 409 and taken.json()["category"] == "CONFLICT"
+    assert client.hubspot("PATCH", "/crm/v3/objects/contacts/999999",
+                          json={"properties": {}}).status_code == 404
+    [got] = receiver.wait_for(1, "/hubspot")
+    time.sleep(0.2)
+    assert len(receiver.events("/hubspot")) == 1 and got["hubspot_valid"]
+    [change] = got["json"]
+    assert (change["subscriptionType"], change["objectId"], change["propertyName"],
+            change["propertyValue"]) == ("contact.propertyChange", int(ann), "email",
+                                         "ann.new@sandbox.example")
+
+
 def test_merge_refuses_unknown_or_identical_contacts(client):
     client.seed("custom", **WORLD)
     one = client.state("hubspot")["hubspot"]["contacts"][0]["id"]
