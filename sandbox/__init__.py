@@ -9,9 +9,9 @@ Zoom lives under ``{url}/zoom`` (OAuth ``/zoom/oauth/{authorize,token,revoke}``,
 ``/zoom/v2``), HubSpot under ``{url}/hubspot`` (OAuth ``/hubspot/oauth/authorize`` and
 ``/hubspot/oauth/v1/...``) and the control API under ``{url}/_sandbox``:
 
-- ``POST reset`` (empty world, no limits, no faults, the clock back on real time), ``POST seed``
-  (keeps limits, faults and the clock), ``GET state``, ``GET calls`` (+ ``POST calls/reset``),
-  ``GET credentials``, ``GET health``;
+- ``POST reset`` (empty world, no limits, no faults, no webhook targets or log, the clock back
+  on real time), ``POST seed`` (keeps limits, faults, webhook targets and the clock),
+  ``GET state``, ``GET calls`` (+ ``POST calls/reset``), ``GET credentials``, ``GET health``;
 - ``GET|POST limits``: ``hubspot_per_10s``, ``hubspot_daily``, ``zoom_qps``
   (``{"light","medium","heavy","resource_intensive"}``), ``zoom_daily_heavy``,
   ``zoom_token_ttl_s``, ``hubspot_token_ttl_s``, ``page_token_ttl_s`` (partial updates, ``null``
@@ -28,7 +28,11 @@ Zoom lives under ``{url}/zoom`` (OAuth ``/zoom/oauth/{authorize,token,revoke}``,
   until ready), ``POST zoom/participants`` ``{"uuid": "...", "durations_computed": false}``
   (rows without leave time or duration) or ``{"uuid": "...", "leave_minutes": {"a@x.com": 45}}``
   (real leave times, durations computed), ``POST zoom/page-tokens/expire`` (every
-  ``next_page_token`` issued so far expires).
+  ``next_page_token`` issued so far expires);
+- webhooks (see ``webhooks/``): ``GET|POST webhooks`` ``{"zoom": URL|null, "hubspot":
+  URL|null}`` (where the sandbox's state changes send signed events), ``GET webhooks/log``,
+  ``POST zoom/webinars/{id}/live`` (a held session played over simulated time; see
+  ``webhooks/live.py`` and ``webhooks/playback.py``).
 
 OAuth is auto-approved (the user always clicks "Allow"). Unlike real Zoom, whose token response
 says ``"api_url": "https://api.zoom.us"``, the sandbox answers ``"api_url": "{url}/zoom"``, so

@@ -269,6 +269,7 @@ class SandboxServer:
         if self._closed:
             return
         self._closed = True
+        self.world.webhooks.close()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)

@@ -24,6 +24,7 @@ from .faults import Faults
 from .hubspot.models import Contact, MarketingEvent, default_properties
 from .limits import Limits
 from .tokens import TokenStore
+from .webhooks.delivery import Webhooks
 from .zoom.models import API_STATUS, DEFAULT_OWNER, Instance, Registrant, User, Webinar
 
 
@@ -36,11 +37,13 @@ class World:
         self.lock = threading.RLock()
         self.base_url = "http://127.0.0.1:8765"
         self.clock = clock if clock is not None else Clock()
-        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits, faults and
-        # the clock's offset; token state is never cleared, like the tokens themselves.
+        # Survive reset() (and so seeding): only POST /_sandbox/reset clears limits, faults,
+        # webhook targets and log, and the clock's offset; token state is never cleared,
+        # like the tokens themselves.
         self.limits = Limits(self.clock)
         self.faults = Faults(self.clock)
         self.tokens = TokenStore(self.clock)
+        self.webhooks = Webhooks(self.clock)
         self.reset()
 
     def now(self) -> datetime:

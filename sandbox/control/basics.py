@@ -9,12 +9,13 @@ from ..world import World
 
 
 def reset(req) -> Reply:
-    """Empty world, no limits (default token lifetimes), no faults, the clock on real time.
-    Seeding keeps the last three."""
+    """Empty world, no limits (default token lifetimes), no faults, no webhook targets or log,
+    the clock on real time. Seeding keeps the last four."""
     req.world.reset()
     req.world.limits.clear()
     req.world.faults.clear()
     req.world.clock.reset()
+    req.world.webhooks.clear()
     return Reply(200, {"ok": True})
 
 

@@ -17,6 +17,7 @@ from .basics import (
     seed,
 )
 from .state import state
+from .webhooks import get_log, get_targets, live_run, post_targets
 from .zoom import expire_page_tokens, participants, report, session_add
 
 ROUTES = [
@@ -37,4 +38,8 @@ ROUTES = [
     ("POST", "/zoom/participants", participants, False),
     ("POST", "/zoom/page-tokens/expire", expire_page_tokens, False),
     ("POST", "/zoom/sessions", session_add, False),
+    ("GET", "/webhooks", get_targets, False),
+    ("POST", "/webhooks", post_targets, False),
+    ("GET", "/webhooks/log", get_log, False),
+    ("POST", "/zoom/webinars/{webinarId}/live", live_run, False),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .attendance import attendance_email_create
+from .contact_changes import delete_contact, merge_contacts, update_contact
 from .contacts import contacts_batch_read, contacts_batch_upsert, list_contacts
 from .events import cancel_event, complete_event, get_event, put_event, upsert_events
 from .oauth import (
@@ -47,6 +48,9 @@ ROUTES = [
     ("GET", "/crm/v3/objects/contacts", list_contacts, True),
     ("POST", "/crm/v3/objects/contacts/batch/read", contacts_batch_read, True),
     ("POST", "/crm/v3/objects/contacts/batch/upsert", contacts_batch_upsert, True),
+    ("POST", "/crm/v3/objects/contacts/merge", merge_contacts, True),
+    ("PATCH", "/crm/v3/objects/contacts/{contactId}", update_contact, True),
+    ("DELETE", "/crm/v3/objects/contacts/{contactId}", delete_contact, True),
     ("POST", _EV + "/events/upsert", upsert_events, True),
     ("PUT", _EV + "/events/{externalEventId}", put_event, True),
     ("GET", _EV + "/events/{externalEventId}", get_event, True),

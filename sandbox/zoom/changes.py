@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..common import Reply, ZoomError, iso_z, parse_iso
 from ..limits import next_midnight_utc
+from ..webhooks import zoom_events
 from ..world import World
 from .models import Webinar
 from .webinars import get_webinar
@@ -135,11 +136,16 @@ def update_webinar(req) -> Reply:
         _count_update(world, w)
         if target is not None:
             # an occurrence has its own start and length; the rest is the webinar's
+            before = _occurrence_shown(target)
             if "start_time" in changes:
                 target["start_time"] = changes["start_time"]
             if "duration" in changes:
                 target["duration"] = changes["duration"]
+            event = zoom_events.webinar_updated(world, w, _occurrence_shown(target), before,
+                                                world.now(), occurrence_id)
+            world.webhooks.zoom(event)
             return Reply(204, None)
+        before = _shown(w, changes)
         for key in ("topic", "agenda", "password", "timezone", "start_time", "duration",
                     "type"):
             if key in changes:
@@ -148,7 +154,31 @@ def update_webinar(req) -> Reply:
             w.settings = {**w.settings, **changes["settings"]}
         if "recurrence" in changes:
             w.recurrence = {**(w.recurrence or {}), **changes["recurrence"]}
+        event = zoom_events.webinar_updated(world, w, _shown(w, changes), before, world.now())
+    world.webhooks.zoom(event)
     return Reply(204, None)
+
+
+def _occurrence_shown(o: dict) -> dict:
+    return {"occurrences": [{"occurrence_id": o["occurrence_id"],
+                             "start_time": iso_z(o["start_time"]),
+                             "duration": o["duration"]}]}
+
+
+def _shown(w: Webinar, changes: dict) -> dict:
+    """The changed fields as ``webinar.updated`` shows them (settings: only the keys set)."""
+    shown = {}
+    for key in changes:
+        if key == "settings":
+            shown[key] = {k: w.settings.get(k) for k in changes[key]
+                          if not k.startswith("_")}
+        elif key == "recurrence":
+            shown[key] = {k: (w.recurrence or {}).get(k) for k in changes[key]}
+        elif key == "start_time":
+            shown[key] = iso_z(w.start_time)
+        else:
+            shown[key] = getattr(w, key)
+    return shown
 
 
 def _flag(req, name: str) -> bool:
@@ -168,4 +198,6 @@ def delete_webinar(req) -> Reply:
             _occurrence(w, occurrence_id)["status"] = "deleted"
         else:
             w.deleted_at = world.now()
+        event = zoom_events.webinar_deleted(world, w, world.now(), occurrence_id)
+    world.webhooks.zoom(event)
     return Reply(204, None)

@@ -14,6 +14,7 @@ import secrets
 
 from ..common import Reply, ZoomError, iso_z
 from ..limits import next_midnight_utc
+from ..webhooks import zoom_events
 from ..world import World
 from .models import (
     API_STATUS,
@@ -170,12 +171,17 @@ def add_registrant(req) -> Reply:
         new_status = "approved" if settings.get("approval_type", 0) == 0 else "pending"
         _count_registration(world, w, email)
         reg = w.reg_by_email.get(email.strip().lower())
+        event = None
         if reg is None:
             reg = world.add_registrant(w, _new_registrant(world, body, email, first,
                                                           questions, new_status, occ_ids))
+            event = zoom_events.registration(world, w, reg, "webinar.registration_created",
+                                             world.now())
         elif reg.status in ("denied", "cancelled"):
             # registering again re-opens a denied or cancelled registration
             world.set_registrant_status(w, reg, new_status)
+            event = zoom_events.registration(world, w, reg, "webinar.registration_created",
+                                             world.now())
         data = {
             "id": w.id,
             "join_url": join_url(world, w, reg.tk),
@@ -186,6 +192,8 @@ def add_registrant(req) -> Reply:
         if w.occurrences:
             data["occurrences"] = [occurrence_json(o) for o in w.occurrences
                                    if occ_ids is None or o["occurrence_id"] in occ_ids]
+    if event is not None:
+        world.webhooks.zoom(event)
     return Reply(201, data)
 
 
@@ -232,6 +240,8 @@ def update_registrant_status(req) -> Reply:
         raise ZoomError(400, 300, "Invalid field: registrants.")
     if len(regs) > 30:
         raise ZoomError(400, 300, "The maximum number of registrants is 30.")
+    new_status = _ACTIONS[action]
+    events = []
     with world.lock:
         w = registration_webinar(world, req.params["webinarId"])
         for item in regs:
@@ -240,6 +250,10 @@ def update_registrant_status(req) -> Reply:
                 reg = w.reg_by_id.get(str(item["id"]))
             if reg is None and item.get("email"):
                 reg = w.reg_by_email.get(str(item["email"]).strip().lower())
-            if reg is not None:
-                world.set_registrant_status(w, reg, _ACTIONS[action])
+            if reg is not None and reg.status != new_status:
+                world.set_registrant_status(w, reg, new_status)
+                events.append(zoom_events.registration(
+                    world, w, reg, zoom_events.REGISTRANT_EVENTS[new_status], world.now()))
+    for event in events:
+        world.webhooks.zoom(event)
     return Reply(204, None)
