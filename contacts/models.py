@@ -8,6 +8,9 @@ class Contact(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     hubspot_id = models.CharField(max_length=32, blank=True, db_index=True)
+    # When HubSpot told us (contact.deletion) that the contact we pushed was deleted there:
+    # a sync recreates it only when the "recreate deleted contacts" setting says so.
+    hubspot_deleted_at = models.DateTimeField("deleted in HubSpot", null=True, blank=True)
     created_by_sync = models.BooleanField(
         default=False, help_text="HubSpot contact was created by this integration."
     )

@@ -143,7 +143,8 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     ceil(changed / 100) reads and upserts whatever the chunking — minus the reads done by
     `read_ahead`. `on_progress(n)` is told how many contacts were compared.
     """
-    policy = SyncSettings.get_solo().contact_field_policy
+    settings = SyncSettings.get_solo()
+    policy = settings.contact_field_policy
     batch = client.batch_size
     stats = {"contacts_pushed": 0, "contacts_created": 0}
     ids = sorted(set(contact_ids))
@@ -164,8 +165,16 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     for chunk in chunks(ids, QUERY_CHUNK):
         if prepare:
             prepare(chunk)
-        pending.extend(_contacts_changed(Contact.objects.filter(id__in=chunk),
-                                         profiles(chunk), policy))
+        contacts = Contact.objects.filter(id__in=chunk)
+        if not settings.recreate_deleted_contacts:
+            # Deleted in HubSpot on purpose: left out, so neither an upsert nor an attendance
+            # record (HubSpot creates missing contacts for those) brings them back.
+            left_out = contacts.filter(hubspot_deleted_at__isnull=False).count()
+            if left_out:
+                stats["contacts_deleted_in_hubspot"] = (
+                    stats.get("contacts_deleted_in_hubspot", 0) + left_out)
+                contacts = contacts.filter(hubspot_deleted_at__isnull=True)
+        pending.extend(_contacts_changed(contacts, profiles(chunk), policy))
         full = len(pending) - len(pending) % batch
         if full:
             send(pending[:full])
@@ -229,7 +238,11 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
             unread.append(contact.email)
     if unread:
         found = client.read_contacts_by_email(unread, properties=READ_PROPERTIES)
-        filled.update({email: _filled(found.get(email)) for email in unread})
+        # a merged contact is found by its old address under the record's e-mail (see below)
+        found_ids = {str(c.get("id")): c for c in found.values()}
+        hubspot_ids = {c.email: c.hubspot_id or "-" for c, _, _ in items}
+        filled.update({email: _filled(found.get(email) or found_ids.get(hubspot_ids[email]))
+                       for email in unread})
     inputs = []
     for contact, desired, _ in items:
         current = filled[contact.email]
@@ -247,9 +260,12 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
     results = client.upsert_contacts(inputs)
     # a result without an e-mail (filed under "none") matches no contact
     by_email = {str((r.get("properties") or {}).get("email")).lower(): r for r in results}
+    # A contact merged into another record in HubSpot is found by its old address but
+    # answered under the record's own e-mail: its id says which answer is its own.
+    by_id = {str(r.get("id")): r for r in results}
     now = timezone.now()
     for contact, desired, digest in items:
-        result = by_email.get(contact.email)
+        result = by_email.get(contact.email) or by_id.get(contact.hubspot_id or "-")
         if result is None:
             raise InvalidRequest(  # (not mutated: a sentence for humans)
                 f"HubSpot's upsert did not return contact {contact.email}.")  # pragma: no mutate
@@ -265,6 +281,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         elif SOURCE_PROPERTY in current:
             contact.created_by_sync = True
         contact.pushed_hash, contact.pushed_at = digest, now
+        contact.hubspot_deleted_at = None  # recreated, if it was deleted
         # the names we know, for our own timeline pages
         contact.first_name = desired.get("firstname", "")[:100]
         contact.last_name = desired.get("lastname", "")[:100]
@@ -272,5 +289,5 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
     # upserted again next time: an upsert of the same values changes nothing in HubSpot.
     rows_update(model=Contact, objs=[c for c, _, _ in items],
                 fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at",
-                        "first_name", "last_name"])
+                        "hubspot_deleted_at", "first_name", "last_name"])
     stats["contacts_pushed"] += len(items)
