@@ -7,6 +7,7 @@ HubSpot fields" policy; the roll-ups are always written.
 
 from collections.abc import Callable
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from integrations.batching import chunks
@@ -15,7 +16,7 @@ from integrations.errors import InvalidRequest
 from integrations.hubspot.client import HubSpotClient
 from integrations.models import SyncSettings
 
-from ..models import Contact
+from ..models import Activity, Contact
 from .bulk import rows_update
 from .rollups import ROLLUP_FIELDS
 
@@ -34,6 +35,8 @@ QUERY_CHUNK = 2000
 # Rounds of "push again what another sync refreshed meanwhile" at the end of a push; each
 # round only follows a concurrent refresh, so more than one is rare.
 RECHECK_ROUNDS = 5
+# A person deleted in HubSpot comes back (with the setting on) when they do one of these again.
+RECREATING_KINDS = [Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED]
 # {contact id: {HubSpot property: value}} for a chunk of contact ids
 ProfileSource = Callable[[list[int]], dict[int, dict[str, str]]]
 
@@ -166,14 +169,12 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
         if prepare:
             prepare(chunk)
         contacts = Contact.objects.filter(id__in=chunk)
-        if not settings.recreate_deleted_contacts:
-            # Deleted in HubSpot on purpose: left out, so neither an upsert nor an attendance
-            # record (HubSpot creates missing contacts for those) brings them back.
-            left_out = contacts.filter(hubspot_deleted_at__isnull=False).count()
-            if left_out:
-                stats["contacts_deleted_in_hubspot"] = (
-                    stats.get("contacts_deleted_in_hubspot", 0) + left_out)
-                contacts = contacts.filter(hubspot_deleted_at__isnull=True)
+        left_out = _contacts_deleted_left_out(
+            chunk, recreate=settings.recreate_deleted_contacts)
+        if left_out:
+            stats["contacts_deleted_in_hubspot"] = (
+                stats.get("contacts_deleted_in_hubspot", 0) + len(left_out))
+            contacts = contacts.exclude(id__in=left_out)
         pending.extend(_contacts_changed(contacts, profiles(chunk), policy))
         full = len(pending) - len(pending) % batch
         if full:
@@ -190,6 +191,21 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
         if not pending:
             break
     return stats
+
+
+def _contacts_deleted_left_out(contact_ids: list[int], *, recreate: bool) -> list[int]:
+    """Contacts deleted in HubSpot that stay out of this push: all of them without
+    `recreate`, else those who did not register or attend anew (nothing on their timeline
+    HubSpot has not heard of), so re-syncing an old webinar never undoes a deletion.
+    Left out, neither an upsert nor an attendance record (HubSpot creates missing contacts
+    for those) brings them back."""
+    deleted = Contact.objects.filter(id__in=contact_ids, hubspot_deleted_at__isnull=False)
+    if recreate:
+        news = Activity.objects.filter(
+            contact=OuterRef("pk"), kind__in=RECREATING_KINDS,
+            hubspot_pushed_at__isnull=True, hubspot_sending_at__isnull=True)
+        deleted = deleted.exclude(Exists(news))
+    return list(deleted.values_list("id", flat=True))
 
 
 def _contacts_changed(contacts, known: dict, policy: str, *, every: bool = False

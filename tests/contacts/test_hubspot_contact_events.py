@@ -85,7 +85,10 @@ def test_a_contact_deleted_in_hubspot_is_created_anew_when_the_person_registers_
 
     ann = Contact.objects.get(email=ANN["email"])
     assert ann.hubspot_id == "" and ann.hubspot_deleted_at is not None
+    # re-syncing the webinar she was pushed for brings nothing new: she stays deleted
+    _, run = sync_one(first_synced, FIRST)
     assert ANN["email"] not in sandbox.hubspot_contacts()
+    assert run.counts["contacts_deleted_in_hubspot"] == 1
 
     _, run = sync_one(first_synced, SECOND)
     ann.refresh_from_db()
