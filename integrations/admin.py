@@ -195,7 +195,7 @@ class SyncSettingsAdmin(SingletonModelAdmin):
     fieldsets = [
         ("Webinars", {"fields": ["auto_sync_new_webinars", "host_exclusions"]}),
         ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy",
-                                 "recreate_deleted_contacts"]}),
+                                 "recreate_deleted_contacts", "match_secondary_emails"]}),
     ]
 
 

@@ -19,7 +19,7 @@ def contact_hubspot_deleted(*, hubspot_id: str, when: datetime) -> str:
     """The contact HubSpot deleted loses its id and digest, so nothing is written to a dead
     id; whether a later sync creates it anew is the "recreate deleted contacts" setting's."""
     updated = Contact.objects.filter(hubspot_id=hubspot_id).update(
-        hubspot_id="", pushed_hash="", hubspot_deleted_at=when)
+        hubspot_id="", hubspot_email="", pushed_hash="", hubspot_deleted_at=when)
     if not updated:
         return f"No contact of ours has HubSpot id {hubspot_id}."
     return f"Contact {hubspot_id} deleted in HubSpot: forgotten ({updated} in the mirror)."
@@ -54,6 +54,10 @@ def contact_hubspot_email_changed(*, hubspot_id: str, email: str) -> str:
         return f"No contact of ours has HubSpot id {hubspot_id}."
     if email_problem(new):
         return f"HubSpot contact {hubspot_id}'s new e-mail {email!r} is not usable: unchanged."
+    if contact.hubspot_email:
+        # ours is a secondary e-mail of that contact: only the address we write to changes
+        Contact.objects.filter(pk=contact.pk).update(hubspot_email=new, pushed_hash="")
+        return f"Contact {hubspot_id} (ours: {contact.email}) now has the e-mail {new}."
     if contact.email == new:
         return f"Contact {hubspot_id} already has {new}."
     old = contact.email

@@ -156,7 +156,7 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
 
     def send(items):
         _contacts_send(client=client, policy=policy, items=items, stats=stats,
-                       read_ahead=read_ahead)
+                       read_ahead=read_ahead, match_secondary=settings.match_secondary_emails)
         sent.extend(contact for contact, _, _ in items)
 
     def moved_on() -> list[tuple[Contact, dict, str]]:
@@ -243,9 +243,30 @@ def _contacts_moved_on(sent: list[Contact], profiles: ProfileSource, policy: str
                              profiles(moved), policy, every=True)
 
 
-def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead) -> None:
+def _contacts_secondary_match(*, client, items, filled: dict, keys: dict) -> None:
+    """Contacts HubSpot does not know by their e-mail but as another contact's secondary
+    e-mail: they write to that contact (by its own e-mail) instead of creating one."""
+    unknown = [contact.email for contact, _, _ in items if filled[contact.email] is None]
+    if not unknown:
+        return
+    found = client.search_contacts_by_secondary_email(unknown, properties=READ_PROPERTIES)
+    taken = set(keys.values())
+    for contact, _, _ in items:
+        match = found.get(contact.email)
+        primary = str(((match or {}).get("properties") or {}).get("email") or "").lower()
+        # (two of ours in one batch naming the same contact: HubSpot refuses duplicate ids)
+        if primary and primary not in taken:
+            taken.add(primary)
+            keys[contact.email] = contact.hubspot_email = primary
+            filled[contact.email] = _filled(match)
+
+
+def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead,
+                   match_secondary: bool) -> None:
     filled = {}
     unread = []
+    # the address HubSpot knows each contact by: its own, or the contact it was matched to
+    keys = {contact.email: contact.hubspot_email or contact.email for contact, _, _ in items}
     for contact, _, _ in items:
         known, answer = read_ahead.pop(contact.email)
         if known:
@@ -253,12 +274,16 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         else:
             unread.append(contact.email)
     if unread:
-        found = client.read_contacts_by_email(unread, properties=READ_PROPERTIES)
+        found = client.read_contacts_by_email([keys[e] for e in unread],
+                                              properties=READ_PROPERTIES)
         # a merged contact is found by its old address under the record's e-mail (see below)
         found_ids = {str(c.get("id")): c for c in found.values()}
         hubspot_ids = {c.email: c.hubspot_id or "-" for c, _, _ in items}
-        filled.update({email: _filled(found.get(email) or found_ids.get(hubspot_ids[email]))
+        filled.update({email: _filled(found.get(keys[email]) or
+                                      found_ids.get(hubspot_ids[email]))
                        for email in unread})
+    if match_secondary:
+        _contacts_secondary_match(client=client, items=items, filled=filled, keys=keys)
     inputs = []
     for contact, desired, _ in items:
         current = filled[contact.email]
@@ -269,7 +294,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         elif policy == SyncSettings.FieldPolicy.FILL_EMPTY:
             for name in current:
                 props.pop(name, None)
-        inputs.append({"email": contact.email, "properties": props})
+        inputs.append({"email": keys[contact.email], "properties": props})
         # what HubSpot will have filled after this upsert, should the contact go out again
         contact.hubspot_filled = (current or frozenset()) | frozenset(
             name for name in (*PROFILE_PROPERTIES, SOURCE_PROPERTY) if props.get(name))
@@ -281,7 +306,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
     by_id = {str(r.get("id")): r for r in results}
     now = timezone.now()
     for contact, desired, digest in items:
-        result = by_email.get(contact.email) or by_id.get(contact.hubspot_id or "-")
+        result = by_email.get(keys[contact.email]) or by_id.get(contact.hubspot_id or "-")
         if result is None:
             raise InvalidRequest(  # (not mutated: a sentence for humans)
                 f"HubSpot's upsert did not return contact {contact.email}.")  # pragma: no mutate
@@ -305,5 +330,5 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
     # upserted again next time: an upsert of the same values changes nothing in HubSpot.
     rows_update(model=Contact, objs=[c for c, _, _ in items],
                 fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at",
-                        "hubspot_deleted_at", "first_name", "last_name"])
+                        "hubspot_email", "hubspot_deleted_at", "first_name", "last_name"])
     stats["contacts_pushed"] += len(items)
