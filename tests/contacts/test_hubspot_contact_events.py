@@ -165,3 +165,18 @@ def test_events_about_contacts_we_never_pushed_are_processed_with_a_note(
     assert all(note.startswith("No contact of ours") for note in notes), notes
     assert not WebhookDelivery.objects.filter(status="failed").exists()
     assert SyncRun.objects.filter(status="failed").count() == 0
+
+
+def test_the_settings_page_offers_both_contact_settings_and_a_contact_shows_its_deletion(
+        sandbox, first_synced, send, admin_client):
+    delete_ann(sandbox, send)
+
+    settings_page = admin_client.get("/admin/integrations/syncsettings/").content.decode()
+    assert "Recreate deleted contacts" in settings_page
+    assert "Match secondary e-mails" in settings_page
+    ann = Contact.objects.get(email=ANN["email"])
+    page = admin_client.get(f"/admin/contacts/contact/{ann.pk}/change/").content.decode()
+    assert "Deleted in HubSpot" in page
+    listing = admin_client.get("/admin/contacts/contact/?hubspot_deleted_at__isnull=False")
+    assert ANN["email"] in listing.content.decode()
+    assert BOB["email"] not in listing.content.decode()
