@@ -42,11 +42,12 @@ class ContactAdmin(admin.ModelAdmin):
 
     list_display = ["email", "first_name", "last_name", "webinar_registrations",
                     "webinars_attended", "avg_attendance_pct", "last_attended_webinar",
-                    "hubspot_id", "created_by_sync"]
+                    "hubspot_id", "created_by_sync", "hubspot_deleted_at"]
     search_fields = ["email", "first_name", "last_name", "hubspot_id"]
-    list_filter = ["created_by_sync"]
+    list_filter = ["created_by_sync", ("hubspot_deleted_at", admin.EmptyFieldListFilter)]
     inlines = [ActivityInline]
     fields = ["email", "first_name", "last_name", "hubspot_id", "created_by_sync",
+              "hubspot_deleted_at",
               "webinar_registrations", "webinars_attended", "avg_attendance_pct",
               "avg_attendance_minutes", "last_registered_webinar", "last_attended_webinar",
               "last_join_url", "pushed_at", "created_at", "updated_at"]

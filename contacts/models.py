@@ -8,6 +8,12 @@ class Contact(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     hubspot_id = models.CharField(max_length=32, blank=True, db_index=True)
+    # The e-mail of the HubSpot contact this person was matched to when ours is only one of
+    # its secondary e-mails (blank otherwise): what pushes and attendance records name.
+    hubspot_email = models.CharField(max_length=254, blank=True)
+    # When HubSpot told us (contact.deletion) that the contact we pushed was deleted there:
+    # a sync recreates it only when the "recreate deleted contacts" setting says so.
+    hubspot_deleted_at = models.DateTimeField("deleted in HubSpot", null=True, blank=True)
     created_by_sync = models.BooleanField(
         default=False, help_text="HubSpot contact was created by this integration."
     )

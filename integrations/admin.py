@@ -194,7 +194,8 @@ class SyncSettingsAdmin(SingletonModelAdmin):
     # feature is on. The model keeps the others until their features are built.
     fieldsets = [
         ("Webinars", {"fields": ["auto_sync_new_webinars", "host_exclusions"]}),
-        ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy"]}),
+        ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy",
+                                 "recreate_deleted_contacts", "match_secondary_emails"]}),
     ]
 
 

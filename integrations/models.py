@@ -141,8 +141,14 @@ class SyncSettings(SingletonModel):
     contact_field_policy = models.CharField(
         max_length=20, choices=FieldPolicy.choices, default=FieldPolicy.FILL_EMPTY
     )
-    recreate_deleted_contacts = models.BooleanField(default=True)
-    match_secondary_emails = models.BooleanField(default=True)
+    recreate_deleted_contacts = models.BooleanField(
+        default=True,
+        help_text="A contact deleted in HubSpot is created again when a sync pushes the "
+                  "person again; off, such people are left out (each sync run counts them).")
+    match_secondary_emails = models.BooleanField(
+        "match secondary e-mails", default=True,
+        help_text="Before creating a contact, ask HubSpot whether the address is another "
+                  "contact's secondary e-mail, and update that contact instead.")
     let_hubspot_send_confirmations = models.BooleanField(default=False)
 
     class Meta:

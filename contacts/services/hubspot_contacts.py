@@ -7,6 +7,7 @@ HubSpot fields" policy; the roll-ups are always written.
 
 from collections.abc import Callable
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from integrations.batching import chunks
@@ -15,7 +16,7 @@ from integrations.errors import InvalidRequest
 from integrations.hubspot.client import HubSpotClient
 from integrations.models import SyncSettings
 
-from ..models import Contact
+from ..models import Activity, Contact
 from .bulk import rows_update
 from .rollups import ROLLUP_FIELDS
 
@@ -34,6 +35,8 @@ QUERY_CHUNK = 2000
 # Rounds of "push again what another sync refreshed meanwhile" at the end of a push; each
 # round only follows a concurrent refresh, so more than one is rare.
 RECHECK_ROUNDS = 5
+# A person deleted in HubSpot comes back (with the setting on) when they do one of these again.
+RECREATING_KINDS = [Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTENDED]
 # {contact id: {HubSpot property: value}} for a chunk of contact ids
 ProfileSource = Callable[[list[int]], dict[int, dict[str, str]]]
 
@@ -143,7 +146,8 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     ceil(changed / 100) reads and upserts whatever the chunking — minus the reads done by
     `read_ahead`. `on_progress(n)` is told how many contacts were compared.
     """
-    policy = SyncSettings.get_solo().contact_field_policy
+    settings = SyncSettings.get_solo()
+    policy = settings.contact_field_policy
     batch = client.batch_size
     stats = {"contacts_pushed": 0, "contacts_created": 0}
     ids = sorted(set(contact_ids))
@@ -152,7 +156,7 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
 
     def send(items):
         _contacts_send(client=client, policy=policy, items=items, stats=stats,
-                       read_ahead=read_ahead)
+                       read_ahead=read_ahead, match_secondary=settings.match_secondary_emails)
         sent.extend(contact for contact, _, _ in items)
 
     def moved_on() -> list[tuple[Contact, dict, str]]:
@@ -164,8 +168,14 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
     for chunk in chunks(ids, QUERY_CHUNK):
         if prepare:
             prepare(chunk)
-        pending.extend(_contacts_changed(Contact.objects.filter(id__in=chunk),
-                                         profiles(chunk), policy))
+        contacts = Contact.objects.filter(id__in=chunk)
+        left_out = _contacts_deleted_left_out(
+            chunk, recreate=settings.recreate_deleted_contacts)
+        if left_out:
+            stats["contacts_deleted_in_hubspot"] = (
+                stats.get("contacts_deleted_in_hubspot", 0) + len(left_out))
+            contacts = contacts.exclude(id__in=left_out)
+        pending.extend(_contacts_changed(contacts, profiles(chunk), policy))
         full = len(pending) - len(pending) % batch
         if full:
             send(pending[:full])
@@ -181,6 +191,21 @@ def contacts_push(*, client: HubSpotClient, contact_ids: list[int],
         if not pending:
             break
     return stats
+
+
+def _contacts_deleted_left_out(contact_ids: list[int], *, recreate: bool) -> list[int]:
+    """Contacts deleted in HubSpot that stay out of this push: all of them without
+    `recreate`, else those who did not register or attend anew (nothing on their timeline
+    HubSpot has not heard of), so re-syncing an old webinar never undoes a deletion.
+    Left out, neither an upsert nor an attendance record (HubSpot creates missing contacts
+    for those) brings them back."""
+    deleted = Contact.objects.filter(id__in=contact_ids, hubspot_deleted_at__isnull=False)
+    if recreate:
+        news = Activity.objects.filter(
+            contact=OuterRef("pk"), kind__in=RECREATING_KINDS,
+            hubspot_pushed_at__isnull=True, hubspot_sending_at__isnull=True)
+        deleted = deleted.exclude(Exists(news))
+    return list(deleted.values_list("id", flat=True))
 
 
 def _contacts_changed(contacts, known: dict, policy: str, *, every: bool = False
@@ -218,9 +243,30 @@ def _contacts_moved_on(sent: list[Contact], profiles: ProfileSource, policy: str
                              profiles(moved), policy, every=True)
 
 
-def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead) -> None:
+def _contacts_secondary_match(*, client, items, filled: dict, keys: dict) -> None:
+    """Contacts HubSpot does not know by their e-mail but as another contact's secondary
+    e-mail: they write to that contact (by its own e-mail) instead of creating one."""
+    unknown = [contact.email for contact, _, _ in items if filled[contact.email] is None]
+    if not unknown:
+        return
+    found = client.search_contacts_by_secondary_email(unknown, properties=READ_PROPERTIES)
+    taken = set(keys.values())
+    for contact, _, _ in items:
+        match = found.get(contact.email)
+        primary = str(((match or {}).get("properties") or {}).get("email") or "").lower()
+        # (two of ours in one batch naming the same contact: HubSpot refuses duplicate ids)
+        if primary and primary not in taken:
+            taken.add(primary)
+            keys[contact.email] = contact.hubspot_email = primary
+            filled[contact.email] = _filled(match)
+
+
+def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead,
+                   match_secondary: bool) -> None:
     filled = {}
     unread = []
+    # the address HubSpot knows each contact by: its own, or the contact it was matched to
+    keys = {contact.email: contact.hubspot_email or contact.email for contact, _, _ in items}
     for contact, _, _ in items:
         known, answer = read_ahead.pop(contact.email)
         if known:
@@ -228,8 +274,16 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         else:
             unread.append(contact.email)
     if unread:
-        found = client.read_contacts_by_email(unread, properties=READ_PROPERTIES)
-        filled.update({email: _filled(found.get(email)) for email in unread})
+        found = client.read_contacts_by_email([keys[e] for e in unread],
+                                              properties=READ_PROPERTIES)
+        # a merged contact is found by its old address under the record's e-mail (see below)
+        found_ids = {str(c.get("id")): c for c in found.values()}
+        hubspot_ids = {c.email: c.hubspot_id or "-" for c, _, _ in items}
+        filled.update({email: _filled(found.get(keys[email]) or
+                                      found_ids.get(hubspot_ids[email]))
+                       for email in unread})
+    if match_secondary:
+        _contacts_secondary_match(client=client, items=items, filled=filled, keys=keys)
     inputs = []
     for contact, desired, _ in items:
         current = filled[contact.email]
@@ -240,16 +294,19 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         elif policy == SyncSettings.FieldPolicy.FILL_EMPTY:
             for name in current:
                 props.pop(name, None)
-        inputs.append({"email": contact.email, "properties": props})
+        inputs.append({"email": keys[contact.email], "properties": props})
         # what HubSpot will have filled after this upsert, should the contact go out again
         contact.hubspot_filled = (current or frozenset()) | frozenset(
             name for name in (*PROFILE_PROPERTIES, SOURCE_PROPERTY) if props.get(name))
     results = client.upsert_contacts(inputs)
     # a result without an e-mail (filed under "none") matches no contact
     by_email = {str((r.get("properties") or {}).get("email")).lower(): r for r in results}
+    # A contact merged into another record in HubSpot is found by its old address but
+    # answered under the record's own e-mail: its id says which answer is its own.
+    by_id = {str(r.get("id")): r for r in results}
     now = timezone.now()
     for contact, desired, digest in items:
-        result = by_email.get(contact.email)
+        result = by_email.get(keys[contact.email]) or by_id.get(contact.hubspot_id or "-")
         if result is None:
             raise InvalidRequest(  # (not mutated: a sentence for humans)
                 f"HubSpot's upsert did not return contact {contact.email}.")  # pragma: no mutate
@@ -265,6 +322,7 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         elif SOURCE_PROPERTY in current:
             contact.created_by_sync = True
         contact.pushed_hash, contact.pushed_at = digest, now
+        contact.hubspot_deleted_at = None  # recreated, if it was deleted
         # the names we know, for our own timeline pages
         contact.first_name = desired.get("firstname", "")[:100]
         contact.last_name = desired.get("lastname", "")[:100]
@@ -272,5 +330,5 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
     # upserted again next time: an upsert of the same values changes nothing in HubSpot.
     rows_update(model=Contact, objs=[c for c, _, _ in items],
                 fields=["hubspot_id", "created_by_sync", "pushed_hash", "pushed_at",
-                        "first_name", "last_name"])
+                        "hubspot_email", "hubspot_deleted_at", "first_name", "last_name"])
     stats["contacts_pushed"] += len(items)

@@ -192,6 +192,31 @@ class HubSpotClient(BearerTokenApi):
         )
         return {((c.get("properties") or {}).get("email") or "").lower(): c for c in results}
 
+    def search_contacts_by_secondary_email(self, emails: list[str],
+                                           properties: list[str]) -> dict[str, dict]:
+        """{lower-cased address: contact} for the addresses that are another contact's
+        secondary e-mail (`hs_additional_emails`): one search per 100 addresses (HubSpot's
+        search has its own, lower rate limit), its pages followed."""
+        found = {}
+        for batch in chunks(emails, self.batch_size):
+            wanted = {email.lower() for email in batch}
+            body = {"filterGroups": [{"filters": [{
+                        "propertyName": "hs_additional_emails", "operator": "IN",
+                        "values": sorted(wanted)}]}],
+                    "properties": [*properties, "hs_additional_emails"], "limit": 200}
+            while True:
+                data = self.request("POST", "/crm/v3/objects/contacts/search", json=body)
+                for contact in data.get("results") or []:
+                    extra = (contact.get("properties") or {}).get("hs_additional_emails") or ""
+                    for address in extra.split(";"):
+                        if address.strip().lower() in wanted:
+                            found.setdefault(address.strip().lower(), contact)
+                after = ((data.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    break
+                body["after"] = after
+        return found
+
     def upsert_contacts(self, inputs: list[dict]) -> list[dict]:
         """inputs: [{"email": ..., "properties": {...}}]; one call per batch of ≤100."""
         return self._batch(

@@ -22,6 +22,7 @@ from .properties import (
     list_groups,
     list_properties,
 )
+from .search import search_contacts
 
 _EV = "/marketing/v3/marketing-events"
 
@@ -48,6 +49,7 @@ ROUTES = [
     ("GET", "/crm/v3/objects/contacts", list_contacts, True),
     ("POST", "/crm/v3/objects/contacts/batch/read", contacts_batch_read, True),
     ("POST", "/crm/v3/objects/contacts/batch/upsert", contacts_batch_upsert, True),
+    ("POST", "/crm/v3/objects/contacts/search", search_contacts, True),
     ("POST", "/crm/v3/objects/contacts/merge", merge_contacts, True),
     ("PATCH", "/crm/v3/objects/contacts/{contactId}", update_contact, True),
     ("DELETE", "/crm/v3/objects/contacts/{contactId}", delete_contact, True),

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 READ = "hubspot POST /crm/v3/objects/contacts/batch/read"
 UPSERT = "hubspot POST /crm/v3/objects/contacts/batch/upsert"
+# new contacts: is the address another contact's secondary e-mail? (one search per batch)
+SEARCH = "hubspot POST /crm/v3/objects/contacts/search"
 # 100 today (with the run opened and taken for single flight, the roll-ups refreshed in a
 # transaction and read again after the push); a query per contact or per empty chunk would be
 # many more
@@ -40,7 +42,7 @@ def test_a_first_sync_sends_full_batches_then_the_rest(sandbox, linked,
         _, run = sync_one(account, 81234567890)
 
     calls = sandbox.hubspot_calls()
-    assert (calls[READ], calls[UPSERT]) == (3, 3)  # 2 + 2 + 1 contacts
+    assert (calls[READ], calls[SEARCH], calls[UPSERT]) == (3, 3, 3)  # 2 + 2 + 1 contacts
     assert calls[RECORD] == 3 + 2  # 5 registrations, then 3 attendances
     assert {k: run.counts[k] for k in ("contacts_pushed", "contacts_created",
                                        "attendance_recorded", "events_pushed",
@@ -70,7 +72,7 @@ def test_new_registrations_cost_one_call_per_batch_and_nothing_after(sandbox, li
 
     run = webinar_sync(webinar=webinar, trigger="test")
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
-    assert sandbox.hubspot_calls() == {READ: 2, UPSERT: 2, RECORD: 2}
+    assert sandbox.hubspot_calls() == {READ: 2, SEARCH: 2, UPSERT: 2, RECORD: 2}
     assert run.counts["contacts_pushed"] == 3 and run.counts["attendance_recorded"] == 3
     assert run.counts["contacts_created"] == 3
     assert len(sandbox.hubspot_contacts()) == 6

@@ -39,7 +39,8 @@ ATTENDANCE_ORDER = [Activity.Kind.WEBINAR_REGISTERED, Activity.Kind.WEBINAR_ATTE
                     Activity.Kind.WEBINAR_CANCELLED]  # as it happens: register, attend, cancel
 # Records read from the database at a time: a multiple of HubSpot's batch of 100.
 QUERY_CHUNK = 2000
-ROW_FIELDS = ("id", "occurred_at", "details", "contact__email", "contact__hubspot_id")
+ROW_FIELDS = ("id", "occurred_at", "details", "contact__email", "contact__hubspot_id",
+              "contact__hubspot_email")
 
 
 def attend_properties(*, joined_at, attended_seconds: int) -> dict[str, str]:
@@ -122,6 +123,9 @@ def _unpushed(event_id: str, kind: str, *, sending: bool):
         rows = list(_records_left(
             source_key=event_id, kind=kind, hubspot_sending_at__isnull=not sending,
         ).order_by("id").values(*ROW_FIELDS)[:QUERY_CHUNK])
+        for row in rows:
+            # a person matched by a secondary e-mail is recorded under the contact's own
+            row["contact__email"] = row.pop("contact__hubspot_email") or row["contact__email"]
         if rows:
             yield rows
         # (not mutated: with <=, a full last chunk costs one more, empty read)

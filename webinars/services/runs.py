@@ -25,6 +25,7 @@ COUNT_LABELS = {
         "invalid_emails": "Invalid e-mails", "guests": "Guests without e-mail",
         "excluded": "Excluded domains", "cancelled": "Cancelled", "panelists": "Panelists",
         "contacts_pushed": "Contacts pushed", "contacts_created": "Contacts created",
+        "contacts_deleted_in_hubspot": "Deleted in HubSpot (left out)",
         "attendance_recorded": "Attendance records pushed", "events_pushed": "Events pushed",
         "events_completed": "Events completed", "sessions_held": "Sessions held",
         "sessions_waiting": "Sessions waiting for Zoom",
@@ -32,6 +33,7 @@ COUNT_LABELS = {
     },
     KIND_LIVE: {
         "contacts_pushed": "Contacts pushed", "contacts_created": "Contacts created",
+        "contacts_deleted_in_hubspot": "Deleted in HubSpot (left out)",
         "events_pushed": "Events pushed", "attendance_recorded": "Attendance records pushed",
         "events_cancelled": "Events cancelled",
     },
