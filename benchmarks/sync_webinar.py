@@ -12,8 +12,9 @@ scratch database: the script migrates it and refuses one that already holds webi
 Progress goes to stderr; the last line of stdout is one JSON object:
 
 - zoom_calls, hubspot_calls: API calls of the first sync, as the sandbox counted them;
-- lower_bound_calls = ceil(R/300) + ceil(P/300) + 2·ceil(R/100) + ceil((R−D)/100)
-  + ceil(A/100) + 2 (registrant and participant pages; contacts read and upserted; register
+- lower_bound_calls = ceil(R/300) + ceil(P/300) + 3·ceil(R/100) + ceil((R−D)/100)
+  + ceil(A/100) + 2 (registrant and participant pages; contacts read, looked up as secondary
+  e-mails — "match secondary e-mails" is on by default — and upserted; register
   records of all but the D denied; attend records; event upsert and complete),
   call_ratio = (zoom_calls + hubspot_calls) / lower_bound_calls,
   fixed_calls = calls that do not grow with the webinar (token, webinar details, its
@@ -63,6 +64,7 @@ SCALING = (
     "zoom GET /v2/report/webinars/{webinarId}/participants",
     "hubspot POST /crm/v3/objects/contacts/batch/read",
     "hubspot POST /crm/v3/objects/contacts/batch/upsert",
+    "hubspot POST /crm/v3/objects/contacts/search",
     "hubspot POST /marketing/v3/marketing-events/attendance/{externalEventId}/"
     "{subscriberState}/email-create",
     "hubspot POST /marketing/v3/marketing-events/events/upsert",
@@ -140,7 +142,7 @@ def main(argv=None) -> int:
     calls1 = measured["calls_first"]
     zoom_calls = sum(v for k, v in calls1.items() if k.startswith("zoom "))
     hubspot_calls = sum(v for k, v in calls1.items() if k.startswith("hubspot "))
-    lower = (math.ceil(R / 300) + math.ceil(P / 300) + 2 * math.ceil(R / 100)
+    lower = (math.ceil(R / 300) + math.ceil(P / 300) + 3 * math.ceil(R / 100)
              + math.ceil((R - denied) / 100) + math.ceil(A / 100) + 2)
     registrant_pages = calls1.get(SCALING[0], 0)
     fixed = (sum(v for k, v in calls1.items() if k not in SCALING)
