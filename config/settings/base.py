@@ -164,10 +164,17 @@ WEBINAR_NOT_HELD_AFTER_H = env.int("WEBINAR_NOT_HELD_AFTER_H", default=24)
 # a full sync of the webinar picks up whatever webhooks were lost.
 WEBHOOK_BATCH_WINDOW_S = env.float("WEBHOOK_BATCH_WINDOW_S", default=1.0)
 WEBHOOK_RECONCILE_DELAY_S = env.int("WEBHOOK_RECONCILE_DELAY_S", default=300)
+# Retention (days): finished sync runs, and processed, ignored or duplicate webhook deliveries
+# are deleted once this old; failed deliveries are kept longer, for reprocessing. Queued or
+# running runs and pending deliveries are never deleted. Pruned daily and by `prune_history`.
+SYNC_RUN_RETENTION_DAYS = env.int("SYNC_RUN_RETENTION_DAYS", default=90)
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+WEBHOOK_FAILED_RETENTION_DAYS = env.int("WEBHOOK_FAILED_RETENTION_DAYS", default=90)
 # The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
 # name -> (task, every N minutes).
 SYNC_SCHEDULES = {
     "Sync enabled webinars": ("webinars.tasks.sync_all_enabled", SYNC_SCHEDULE_MINUTES),
+    "Prune old history": ("integrations.tasks.prune_history", 24 * 60),
 }
 
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.
