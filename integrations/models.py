@@ -84,6 +84,9 @@ class ZoomAccount(models.Model):
     # When Zoom last listed the account's users (see ZoomUser): never, or long ago, and a
     # sync lists them again before it reads anyone.
     users_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the schedule last listed the account's webinars: with webhooks on it does so only
+    # every SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS (webinar.created brings new ones at once).
+    webinars_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -149,6 +149,12 @@ ZOOM_PLAN = env("ZOOM_PLAN", default="pro")
 ZOOM_QPS = env.dict("ZOOM_QPS", cast={"value": int}, default={})
 # How often the scheduler re-syncs every webinar with sync enabled (minutes).
 SYNC_SCHEDULE_MINUTES = env.int("SYNC_SCHEDULE_MINUTES", default=15)
+# With Zoom's webhooks on for an account (a signed delivery arrived within
+# ZOOM_WEBHOOKS_ACTIVE_H hours), the schedule leaves alone a webinar whose sessions are all
+# over with their attendance final, and re-syncs upcoming webinars (and lists the account's
+# webinars) only every SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS minutes: webhooks bring the rest.
+ZOOM_WEBHOOKS_ACTIVE_H = env.int("ZOOM_WEBHOOKS_ACTIVE_H", default=24)
+SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS = env.int("SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS", default=60)
 # Single flight (one queued or running sync per webinar): a running sync renews its lease with
 # every progress save; one that made no progress for SYNC_LEASE_S seconds counts as stopped (its
 # worker died) and the next trigger starts afresh. A queued sync that no worker started within
