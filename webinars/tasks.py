@@ -54,9 +54,11 @@ def discover_and_sync_account(account_id: int) -> str:
     return "ok"
 
 
-def backfill_account(account_id: int, since: str, run_id: int | None = None) -> str:
+def backfill_account(account_id: int, since: str, run_id: int | None = None,
+                     sync_all: bool = False) -> str:
     """Discovers the account's upcoming and past webinars, then queues a sync of each enabled
-    one (each its own run, so several workers share the work)."""
+    one (each its own run, so several workers share the work); `sync_all` ticks every one
+    found first."""
     account = ZoomAccount.objects.filter(pk=account_id).first()
     run = queued_run_get(run_id=run_id, target_missing=None if account else
                       "The Zoom account no longer exists.")
@@ -64,6 +66,8 @@ def backfill_account(account_id: int, since: str, run_id: int | None = None) -> 
         return "missing"
     result = webinars_backfill(account=account, since=date.fromisoformat(since), run=run)
     found = {w.pk for w in result.webinars}
+    if sync_all and result.ok:
+        Webinar.objects.filter(pk__in=found).update(sync_enabled=True)
     polled = webinars_polled(webinars=account.webinars.filter(sync_enabled=True))
     for webinar in polled.order_by(F("start_time").asc(nulls_last=True)):
         if webinar.pk in found:
