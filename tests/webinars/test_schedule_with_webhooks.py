@@ -69,11 +69,21 @@ def test_a_finished_webinar_costs_no_zoom_call_per_pass_with_webhooks_on(
     webinar.refresh_from_db()
     assert webinar.last_sync_status == "succeeded"
 
+    # a failed last sync (HubSpot down, say) is tried again on the next pass
+    Webinar.objects.filter(pk=webinar.pk).update(last_sync_status=SyncRun.Status.FAILED)
+    sync_all_enabled()
+    assert schedule_runs() == 2
+    webinar.refresh_from_db()
+    assert webinar.last_sync_status == "succeeded"
+    sandbox.reset_calls()
+    sync_all_enabled()
+    assert zoom_calls(sandbox) == 0
+
     # webhooks quiet for a day: the pass polls Zoom again as before
     WebhookDelivery.objects.update(received_at=timezone.now() - timedelta(hours=25))
     sandbox.reset_calls()
     sync_all_enabled()
-    assert sandbox.calls()["by_endpoint"][REGISTRANTS] >= 1 and schedule_runs() == 2
+    assert sandbox.calls()["by_endpoint"][REGISTRANTS] >= 1 and schedule_runs() == 3
 
 
 def test_with_webhooks_on_upcoming_webinars_are_reread_hourly(sandbox, linked, client):

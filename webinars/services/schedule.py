@@ -5,7 +5,8 @@ the account they bring new webinars, registrations and live attendance as they h
 pass reconciles only what can still change without them: a webinar whose sessions are all over
 with their attendance final costs no call at all, and upcoming webinars — and the account's
 list of webinars — are read only every SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS minutes. Sessions
-that ended but whose attendance is not final yet are still read on every pass.
+that ended but whose attendance is not final yet, and webinars whose last sync failed, are
+still synced on every pass.
 """
 
 from datetime import timedelta
@@ -13,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.models import ZoomAccount
+from integrations.models import SyncRun, ZoomAccount
 from integrations.services.webhook_activity import zoom_webhooks_active
 
 from ..models import Lifecycle, Webinar
@@ -58,6 +59,9 @@ def webinars_due(*, account: ZoomAccount) -> list[Webinar]:
     stale = timezone.now() - _upcoming_interval()
     due = []
     for webinar in polled.prefetch_related("instances"):
+        if webinar.last_sync_status == SyncRun.Status.FAILED:
+            due.append(webinar)  # what it read may not have reached HubSpot yet
+            continue
         if webinar_settled(webinar=webinar):
             continue
         if (_attendance_pending(webinar) or webinar.last_synced_at is None
