@@ -84,6 +84,9 @@ class ZoomAccount(models.Model):
     # When Zoom last listed the account's users (see ZoomUser): never, or long ago, and a
     # sync lists them again before it reads anyone.
     users_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the schedule last listed the account's webinars: with webhooks on it does so only
+    # every SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS (webinar.created brings new ones at once).
+    webinars_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,8 +126,12 @@ class SyncSettings(SingletonModel):
         ALL = "all", "All hosts"
 
     auto_sync_new_webinars = models.BooleanField(
-        default=False, help_text="Tick the Sync box on every newly discovered webinar."
+        default=False,
+        help_text="Tick the Sync box on every webinar created in Zoom from now on (not on past "
+                  "webinars a backfill finds).",
     )
+    # When auto-sync was last turned on: only webinars created in Zoom since then are ticked.
+    auto_sync_enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
     sync_recordings_and_transcripts = models.BooleanField(default=False)
     meeting_sync_scope = models.CharField(
         max_length=20, choices=MeetingScope.choices, default=MeetingScope.OFF
@@ -156,6 +163,16 @@ class SyncSettings(SingletonModel):
 
     def __str__(self):
         return "Sync settings"
+
+    def save(self, *args, **kwargs):
+        # turning auto-sync on starts its clock; every way of saving the settings goes here
+        was_on = type(self).objects.filter(pk=self.pk).values_list(
+            "auto_sync_new_webinars", flat=True).first()
+        if self.auto_sync_new_webinars and not was_on:
+            self.auto_sync_enabled_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "auto_sync_enabled_at"}
+        super().save(*args, **kwargs)
 
     @property
     def excluded_domains(self) -> set[str]:

@@ -227,6 +227,12 @@ class BackfillForm(forms.Form):
                   "about a year.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    sync_all = forms.BooleanField(
+        label="Sync them all", required=False,
+        help_text="Tick the Sync box on every webinar found. Otherwise only those already "
+                  "ticked are synced (auto-sync ticks webinars created after it was turned "
+                  "on, never past ones).",
+    )
 
 
 @admin.action(description="Backfill past webinars", permissions=["change"])
@@ -238,7 +244,8 @@ def backfill_past_webinars(modeladmin, request, queryset):
         if form.is_valid():
             since = form.cleaned_data["since"]
             for account in queryset:
-                account_backfill_enqueue(account=account, since=since, trigger="admin backfill")
+                account_backfill_enqueue(account=account, since=since, trigger="admin backfill",
+                                         sync_all=form.cleaned_data["sync_all"])
             modeladmin.message_user(
                 request, f"Backfill since {since:%Y-%m-%d} queued for {queryset.count()} "
                 "account(s): webinars are discovered first, then each enabled one is synced.")

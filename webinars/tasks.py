@@ -4,6 +4,7 @@ import logging
 from datetime import date
 
 from django.db.models import F
+from django.utils import timezone
 
 from integrations.errors import IntegrationError
 from integrations.models import ConnectionStatus, ZoomAccount
@@ -13,6 +14,7 @@ from .models import Webinar
 from .services.discovery import webinars_backfill, webinars_discover
 from .services.lifecycle import webinars_polled
 from .services.live_push import webinar_changes_push
+from .services.schedule import webinars_due, webinars_listing_due
 from .services.sync import webinar_sync
 from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
 
@@ -37,21 +39,26 @@ def discover_and_sync_account(account_id: int) -> str:
         return "missing"
     if account.status == ConnectionStatus.DEAUTHORIZED:
         return "deauthorized"  # nothing is asked of Zoom until it is reconnected
-    try:
-        webinars_discover(account=account)
-    except IntegrationError as exc:
-        logger.warning("Webinar discovery for %s failed: %s", account, exc.message)
-        account.status, account.last_error = "error", exc.message
-        account.save(update_fields=["status", "last_error"])
-        return "failed"
-    for webinar in webinars_polled(webinars=account.webinars.filter(sync_enabled=True)):
+    if webinars_listing_due(account=account):
+        try:
+            webinars_discover(account=account)
+        except IntegrationError as exc:
+            logger.warning("Webinar discovery for %s failed: %s", account, exc.message)
+            account.status, account.last_error = "error", exc.message
+            account.save(update_fields=["status", "last_error"])
+            return "failed"
+        account.webinars_listed_at = timezone.now()
+        account.save(update_fields=["webinars_listed_at"])
+    for webinar in webinars_due(account=account):
         webinar_sync_enqueue(webinar=webinar, trigger="schedule")
     return "ok"
 
 
-def backfill_account(account_id: int, since: str, run_id: int | None = None) -> str:
+def backfill_account(account_id: int, since: str, run_id: int | None = None,
+                     sync_all: bool = False) -> str:
     """Discovers the account's upcoming and past webinars, then queues a sync of each enabled
-    one (each its own run, so several workers share the work)."""
+    one (each its own run, so several workers share the work); `sync_all` ticks every one
+    found first."""
     account = ZoomAccount.objects.filter(pk=account_id).first()
     run = queued_run_get(run_id=run_id, target_missing=None if account else
                       "The Zoom account no longer exists.")
@@ -59,6 +66,8 @@ def backfill_account(account_id: int, since: str, run_id: int | None = None) -> 
         return "missing"
     result = webinars_backfill(account=account, since=date.fromisoformat(since), run=run)
     found = {w.pk for w in result.webinars}
+    if sync_all and result.ok:
+        Webinar.objects.filter(pk__in=found).update(sync_enabled=True)
     polled = webinars_polled(webinars=account.webinars.filter(sync_enabled=True))
     for webinar in polled.order_by(F("start_time").asc(nulls_last=True)):
         if webinar.pk in found:

@@ -149,6 +149,12 @@ ZOOM_PLAN = env("ZOOM_PLAN", default="pro")
 ZOOM_QPS = env.dict("ZOOM_QPS", cast={"value": int}, default={})
 # How often the scheduler re-syncs every webinar with sync enabled (minutes).
 SYNC_SCHEDULE_MINUTES = env.int("SYNC_SCHEDULE_MINUTES", default=15)
+# With Zoom's webhooks on for an account (a signed delivery arrived within
+# ZOOM_WEBHOOKS_ACTIVE_H hours), the schedule leaves alone a webinar whose sessions are all
+# over with their attendance final, and re-syncs upcoming webinars (and lists the account's
+# webinars) only every SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS minutes: webhooks bring the rest.
+ZOOM_WEBHOOKS_ACTIVE_H = env.int("ZOOM_WEBHOOKS_ACTIVE_H", default=24)
+SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS = env.int("SYNC_UPCOMING_MINUTES_WITH_WEBHOOKS", default=60)
 # Single flight (one queued or running sync per webinar): a running sync renews its lease with
 # every progress save; one that made no progress for SYNC_LEASE_S seconds counts as stopped (its
 # worker died) and the next trigger starts afresh. A queued sync that no worker started within
@@ -164,10 +170,17 @@ WEBINAR_NOT_HELD_AFTER_H = env.int("WEBINAR_NOT_HELD_AFTER_H", default=24)
 # a full sync of the webinar picks up whatever webhooks were lost.
 WEBHOOK_BATCH_WINDOW_S = env.float("WEBHOOK_BATCH_WINDOW_S", default=1.0)
 WEBHOOK_RECONCILE_DELAY_S = env.int("WEBHOOK_RECONCILE_DELAY_S", default=300)
+# Retention (days): finished sync runs, and processed, ignored or duplicate webhook deliveries
+# are deleted once this old; failed deliveries are kept longer, for reprocessing. Queued or
+# running runs and pending deliveries are never deleted. Pruned daily and by `prune_history`.
+SYNC_RUN_RETENTION_DAYS = env.int("SYNC_RUN_RETENTION_DAYS", default=90)
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+WEBHOOK_FAILED_RETENTION_DAYS = env.int("WEBHOOK_FAILED_RETENTION_DAYS", default=90)
 # The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
 # name -> (task, every N minutes).
 SYNC_SCHEDULES = {
     "Sync enabled webinars": ("webinars.tasks.sync_all_enabled", SYNC_SCHEDULE_MINUTES),
+    "Prune old history": ("integrations.tasks.prune_history", 24 * 60),
 }
 
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.

@@ -43,12 +43,12 @@ def auto_sync(on: bool = True):
 def test_backfill_command_finds_and_syncs_an_expired_webinar(history, sandbox, capsys):
     assert [w.zoom_id for w in webinars_discover(account=history)] == ["89876543210"]
     Webinar.objects.all().delete()
-    auto_sync()
+    auto_sync()  # ticks none of them: both were created in Zoom before it was turned on
 
-    call_command("sync_webinars", "--backfill", "--no-progress")
+    call_command("sync_webinars", "--backfill", "--all", "--no-progress")
 
     out = capsys.readouterr().out
-    assert "2 webinar(s) upcoming or held since" in out and "(2 new, 2 with sync enabled)" in out
+    assert "2 webinar(s) upcoming or held since" in out and "(2 new, 0 with sync enabled)" in out
     assert "✔ Spring Launch Recap: 1 registrant(s), 1 attendee(s)" in out
     old = Webinar.objects.get(zoom_id=OLD_ID)
     assert old.sync_enabled and old.last_sync_status == "succeeded"
@@ -89,18 +89,18 @@ def test_backfill_command_rejects_a_bad_date_and_account(history):
 
 
 def test_backfill_admin_action_asks_from_when_then_queues(history, sandbox, admin_client):
-    auto_sync()
     account = ZoomAccount.objects.get()
     page = admin_client.post("/admin/integrations/zoomaccount/", {
         "action": "backfill_past_webinars", "_selected_action": [account.pk]})
     assert page.status_code == 200
     html = page.content.decode()
     assert "Start backfill" in html and str(account) in html and 'name="since"' in html
+    assert 'name="sync_all"' in html
 
     since = (timezone.localdate() - timedelta(days=90)).isoformat()
     response = admin_client.post("/admin/integrations/zoomaccount/", {
         "action": "backfill_past_webinars", "_selected_action": [account.pk],
-        "since": since, "apply": "Start backfill"}, follow=True)
+        "since": since, "sync_all": "on", "apply": "Start backfill"}, follow=True)
     assert response.redirect_chain[-1][0] == "/admin/integrations/syncrun/"
     assert "Backfill since" in response.content.decode()
     discovery = SyncRun.objects.get(kind=KIND_DISCOVERY)

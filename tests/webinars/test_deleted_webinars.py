@@ -5,7 +5,7 @@ of a recurring webinar cancels that session's event only."""
 import pytest
 from django.core.management import call_command
 
-from integrations.models import SyncRun, SyncSettings
+from integrations.models import SyncRun
 from tests.scenarios import past_webinar, recurring_webinar, sync_one, upcoming_webinar, world
 from webinars.models import Lifecycle, Registrant, Webinar
 from webinars.services.runs import webinar_runs
@@ -76,11 +76,8 @@ def test_a_deleted_past_webinar_still_backfills(sandbox, linked, capsys):
         webinar_id=PAST_ID, days_ago=60, registrants=[ALICE, BOB],
         participants=[(ALICE["email"], 0, 45), (BOB["email"], 10, 40)])))
     delete_in_zoom(sandbox, PAST_ID)
-    settings = SyncSettings.get_solo()
-    settings.auto_sync_new_webinars = True
-    settings.save()
 
-    call_command("sync_webinars", "--backfill", "--no-progress")
+    call_command("sync_webinars", "--backfill", "--all", "--no-progress")
 
     assert "✔ Pipeline Masterclass:" in capsys.readouterr().out
     webinar = Webinar.objects.get(zoom_id=str(PAST_ID))

@@ -174,7 +174,7 @@ def test_a_backfill_is_queued_with_its_discovery_run(django_capture_on_commit_ca
     assert queued() == [] and len(callbacks) == 1
     callbacks[0]()
     assert queued() == [{"func": "webinars.tasks.backfill_account",
-                         "args": [zoom.pk, "2026-03-01", run.pk],
+                         "args": [zoom.pk, "2026-03-01", run.pk, False],
                          "name": "Backfill webinars of Zoom 1", "group": "webinar-sync"}]
     run.refresh_from_db()
     assert (run.kind, run.trigger, run.status) == (KIND_DISCOVERY, "backfill",

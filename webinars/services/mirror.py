@@ -37,8 +37,24 @@ PARTICIPANT_WAITING_ROOM = "in_waiting_room"
 OCCURRENCE_MATCH_WINDOW = timedelta(hours=12)
 
 
-def webinar_sync_from_zoom(*, account: ZoomAccount, data: dict) -> Webinar:
-    """Creates or updates a webinar from Zoom's webinar object (list item or full details)."""
+def _auto_synced(data: dict, *, just_created: bool) -> bool:
+    """Auto-sync ticks webinars created in Zoom since it was turned on, never the history a
+    backfill finds: Zoom's `created_at` says which (its start, when Zoom gives no creation
+    time: a webinar held before auto-sync was on is history)."""
+    settings = SyncSettings.get_solo()
+    if not settings.auto_sync_new_webinars:
+        return False
+    since = settings.auto_sync_enabled_at
+    if just_created or since is None:
+        return True
+    created = parse_api_time(data.get("created_at")) or parse_api_time(data.get("start_time"))
+    return created is None or created >= since
+
+
+def webinar_sync_from_zoom(*, account: ZoomAccount, data: dict,
+                           just_created: bool = False) -> Webinar:
+    """Creates or updates a webinar from Zoom's webinar object (list item or full details);
+    `just_created`: Zoom reported its creation now (webinar.created)."""
     zoom_id = str(data["id"])
     fields = {
         "zoom_account": account,
@@ -63,7 +79,7 @@ def webinar_sync_from_zoom(*, account: ZoomAccount, data: dict) -> Webinar:
     try:
         webinar, created = Webinar.objects.get_or_create(zoom_id=zoom_id, defaults={
             **fields, "raw": data,
-            "sync_enabled": SyncSettings.get_solo().auto_sync_new_webinars,
+            "sync_enabled": _auto_synced(data, just_created=just_created),
         })
     except IntegrityError:  # a concurrent webhook or worker created it first
         webinar, created = Webinar.objects.get(zoom_id=zoom_id), False

@@ -384,7 +384,7 @@ def _attendance_import(*, zoom, webinar: Webinar, excluded: set[str],
     for item in held:
         uuid = item["uuid"]
         known = by_uuid.get(uuid)
-        if known is not None and _attendance_final(known):
+        if known is not None and attendance_final(known):
             sessions.add(known.pk)
             continue
         report = zoom.get_webinar_report(uuid)
@@ -429,7 +429,7 @@ def _may_have_been_held(webinar: Webinar) -> bool:
     return webinar.start_time <= timezone.now()
 
 
-def _attendance_final(instance: WebinarInstance) -> bool:
+def attendance_final(instance: WebinarInstance) -> bool:
     """Stored complete after Zoom's report had settled: nothing will change any more."""
     return bool(instance.participants_synced_at and instance.ended_at
                 and instance.participants_synced_at >= instance.ended_at + ATTENDANCE_SETTLE)

@@ -62,13 +62,14 @@ def webinar_sync_toggle(*, webinar: Webinar, enabled: bool, trigger: str) -> Syn
     return None
 
 
-def account_backfill_enqueue(*, account: ZoomAccount, since, trigger: str = "backfill"
-                             ) -> SyncRun:
-    """Queues a backfill of one account (discovery, then a sync per enabled webinar), shown
-    right away as a queued discovery run."""
+def account_backfill_enqueue(*, account: ZoomAccount, since, trigger: str = "backfill",
+                             sync_all: bool = False) -> SyncRun:
+    """Queues a backfill of one account (discovery, then a sync per enabled webinar — with
+    `sync_all`, of every webinar found, ticked on the way), shown right away as a queued
+    discovery run."""
     run = discovery_run_create(account=account, since=since, trigger=trigger)
     transaction.on_commit(lambda: async_task(
-        "webinars.tasks.backfill_account", account.pk, since.isoformat(), run.pk,
+        "webinars.tasks.backfill_account", account.pk, since.isoformat(), run.pk, sync_all,
         task_name=f"Backfill webinars of {account}", group="webinar-sync",
     ))
     return run

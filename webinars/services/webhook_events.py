@@ -51,7 +51,7 @@ def _newer(ts: int | None, applied: int | None) -> bool:
 
 def webinar_webhook_created(*, account: ZoomAccount, data: dict, ts: int | None) -> Webinar:
     """Mirrors a new webinar (its Sync box ticked when auto-sync is on)."""
-    webinar = webinar_sync_from_zoom(account=account, data=data)
+    webinar = webinar_sync_from_zoom(account=account, data=data, just_created=True)
     Webinar.objects.filter(pk=webinar.pk, zoom_event_ts__isnull=True).update(zoom_event_ts=ts)
     webinar_instances_plan(webinar=webinar)
     return webinar

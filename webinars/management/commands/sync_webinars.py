@@ -14,7 +14,7 @@ from webinars.services.discovery import (
     webinars_backfill,
     webinars_discover,
 )
-from webinars.services.lifecycle import webinars_polled
+from webinars.services.schedule import webinars_due
 from webinars.services.sync import webinar_sync
 
 
@@ -56,14 +56,19 @@ class Command(BaseCommand):
         elif opts["all"]:
             webinars = found
         else:
-            # as the schedule: not the webinars Zoom has nothing more for (deleted, not held)
-            polled = set(webinars_polled(webinars=Webinar.objects.filter(
-                zoom_account__in=accounts, sync_enabled=True)).values_list("pk", flat=True))
-            webinars = [w for w in found if w.pk in polled]
+            # as the schedule: not the webinars Zoom has nothing more for (deleted, not held;
+            # with webhooks on, settled), nor upcoming ones synced recently with webhooks on
+            due = {w.pk for account in accounts for w in webinars_due(account=account)}
+            webinars = [w for w in found if w.pk in due]
         if opts["webinar"] or opts["all"]:
             Webinar.objects.filter(pk__in=[w.pk for w in webinars]).update(sync_enabled=True)
             for webinar in webinars:
                 webinar.sync_enabled = True
+        if not webinars and any(w.sync_enabled for w in found):
+            self.stdout.write("Nothing to re-sync: every enabled webinar is finished, not held "
+                              "or kept current by Zoom's webhooks; use --webinar ID to sync one "
+                              "anyway.")
+            return
         if not webinars:
             self.stdout.write("No webinar has sync enabled; use --all or --webinar ID.")
             return
