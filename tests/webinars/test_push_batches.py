@@ -14,8 +14,8 @@ UPSERT = "hubspot POST /crm/v3/objects/contacts/batch/upsert"
 # new contacts: is the address another contact's secondary e-mail? (one search per batch)
 SEARCH = "hubspot POST /crm/v3/objects/contacts/search"
 # 111 today (with the run opened and taken for single flight, the roll-ups refreshed in a
-# transaction and read again after the push, the account's users and panelists, whether
-# webhooks are on); a query per contact or per empty chunk would be many more
+# transaction and read again after the push, the account's own users read); a query per
+# contact or per empty chunk would be many more
 QUERIES = 115
 RECORD = ("hubspot POST /marketing/v3/marketing-events/attendance/{externalEventId}/"
           "{subscriberState}/email-create")
