@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 SANDBOX_PORT ?= 8765
 SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
-# The demo talks to the built-in sandbox instead of the real Zoom and HubSpot.
+# The demo talks to the built-in sandbox instead of the real Zoom and HubSpot, and the sandbox
+# sends its signed webhooks to the demo's web server (PUBLIC_BASE_URL).
 DEMO_ENV := ZOOM_OAUTH_BASE_URL=$(SANDBOX)/zoom ZOOM_API_BASE_URL=$(SANDBOX)/zoom/v2 \
 	HUBSPOT_API_BASE_URL=$(SANDBOX)/hubspot SANDBOX_PORT=$(SANDBOX_PORT) \
+	PUBLIC_BASE_URL=http://127.0.0.1:8000 \
 	DJANGO_SETTINGS_MODULE=config.settings.local
 
 .PHONY: install demo test test-postgres lint format mutation clean

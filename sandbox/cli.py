@@ -1,6 +1,7 @@
 """Command line for the sandbox.
 
     python -m sandbox [--host 127.0.0.1] [--port 8765] [--seed NAME] [--record FILE]
+                      [--zoom-webhook URL] [--hubspot-webhook URL]
 
 Serves until Ctrl-C. The Django ``sandbox`` management command calls ``main([...])``.
 """
@@ -23,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="load a scenario at start-up")
     parser.add_argument("--record", metavar="FILE", default=None,
                         help="append one JSON line per Zoom/HubSpot exchange to FILE")
+    parser.add_argument("--zoom-webhook", metavar="URL", default=None,
+                        help="send Zoom's webhooks there from the start")
+    parser.add_argument("--hubspot-webhook", metavar="URL", default=None,
+                        help="send HubSpot's webhooks there from the start")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -36,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Seeded scenario {args.seed!r}: {info['webinars']} webinars, "
               f"{info['registrants']} registrants, {info['participants']} participant rows, "
               f"{info['contacts']} HubSpot contacts", flush=True)
+    targets = {"zoom": args.zoom_webhook, "hubspot": args.hubspot_webhook}
+    if any(targets.values()):
+        srv.world.webhooks.set_targets(targets)
+        for service, target in targets.items():
+            print(f"  {service} webhooks → {target}", flush=True)
     url = srv.url
     print(f"Sandbox serving on {url}", flush=True)
     print(f"  ZOOM_OAUTH_BASE_URL={url}/zoom", flush=True)

@@ -15,6 +15,8 @@ from integrations.services.accounts import (
 from webinars.services.discovery import backfill_default_since, webinars_backfill
 
 DEMO_EXCLUDED_DOMAIN = "competitor.example"
+# The demo webinar the README's live run plays (Product Roadmap Live).
+LIVE_WEBINAR_ID = 81234567001
 
 
 class Command(BaseCommand):
@@ -87,7 +89,13 @@ class Command(BaseCommand):
             f"  Password: {password}\n"
             f"  Sandbox:  {sandbox_url}/_sandbox/state\n\n"
             "Tick a webinar's Sync box and press Save; contacts appear under Contacts and in "
-            "the sandbox state.\n"
+            "the sandbox state.\n\n"
+            f"To watch webinar {LIVE_WEBINAR_ID} go live (tick its Sync box first), play a "
+            "session whose webhooks reach the web server:\n"
+            f"  curl -s -X POST {sandbox_url}/_sandbox/zoom/webinars/{LIVE_WEBINAR_ID}/live "
+            "-d '{\"speed\": 60, \"registrations\": [{\"email\": \"new@example.com\"}], "
+            "\"joins\": [[\"new@example.com\", 0, 45], [\"guest@example.com\", 10, 20]]}'\n"
+            "then watch Linked accounts and sync → Webhook deliveries in the admin.\n"
         )
 
     def _write_demo_env(self, creds: dict, sandbox_url: str, path) -> None:
