@@ -36,7 +36,8 @@ FOCUS = {
         "tests/webinars/test_invalid_emails.py", "tests/webinars/test_email_entry.py",
     ],
     "contacts.services.hubspot_contacts": [
-        "tests/contacts/test_contact_push*.py",
+        "tests/contacts/test_contact_push*.py", "tests/contacts/test_secondary_emails.py",
+        "tests/contacts/test_hubspot_contact_events.py",
         "tests/webinars/test_contact_repush.py", "tests/webinars/test_contact_reads_ahead.py",
         "tests/webinars/test_contacts_created_by_sync.py", "tests/contacts/test_who_is_pushed.py",
         "tests/webinars/test_small_query_chunks.py", "tests/webinars/test_sync_at_scale.py",
