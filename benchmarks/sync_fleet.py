@@ -50,6 +50,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from benchmarks.expected_state import check_states
+from benchmarks.linked_product import product_link_and_discover
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND_TRIGGER_EVERY = 3  # every third webinar is triggered twice
@@ -279,31 +280,11 @@ def _environment(sandbox_url: str, database_url: str, redis_url: str, args) -> d
 
 
 def _prepare_database() -> list[str]:
-    """Migrates, links the sandbox's accounts and discovers the webinars; the repeating
-    schedule is removed, so only this script's triggers start syncs."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django_q.models import Schedule
-
-    from integrations.services.accounts import (
-        hubspot_portal_connect_private_app,
-        zoom_account_connect_s2s,
-    )
+    """The linked product (benchmarks/linked_product.py), so only this script's triggers start
+    syncs; returns the ids of the webinars discovered."""
+    product_link_and_discover()
     from webinars.models import Webinar
-    from webinars.services.discovery import webinars_discover
 
-    call_command("migrate", verbosity=0)
-    Schedule.objects.all().delete()
-    sandbox_url = os.environ["HUBSPOT_API_BASE_URL"].rsplit("/hubspot", 1)[0]
-    creds = requests.get(f"{sandbox_url}/_sandbox/credentials", timeout=30).json()
-    hubspot_portal_connect_private_app(token=creds["hubspot"]["token"],
-                                       portal_id=creds["hubspot"]["portal_id"])
-    account = zoom_account_connect_s2s(
-        account_id=creds["zoom"]["account_id"], client_id=creds["zoom"]["client_id"],
-        client_secret=creds["zoom"]["client_secret"], name="Benchmark Zoom")
-    webinars_discover(account=account)
     return list(Webinar.objects.order_by("zoom_id").values_list("zoom_id", flat=True))
 
 

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.linked_product import product_link_and_discover
 from sandbox import SandboxServer
 from sandbox.webhooks.signing import zoom_signature
 
@@ -156,33 +157,13 @@ def _environment(sandbox_url: str, tmp: Path) -> dict:
 
 
 def _prepare_database() -> tuple[str, str, float]:
-    """Migrates, links the sandbox's accounts (with the webhook secret), mirrors the webinar
-    and ticks its Sync box; the repeating schedule is removed, so only webhooks start work."""
-    import django
-
-    django.setup()
+    """The linked product (benchmarks/linked_product.py) with the webinar's Sync box ticked, so
+    only webhooks start work."""
+    creds = product_link_and_discover()
     from django.conf import settings
-    from django.core.management import call_command
-    from django_q.models import Schedule
 
-    from integrations.services.accounts import (
-        hubspot_portal_connect_private_app,
-        zoom_account_connect_s2s,
-    )
     from webinars.models import Webinar
-    from webinars.services.discovery import webinars_discover
 
-    call_command("migrate", verbosity=0)
-    Schedule.objects.all().delete()
-    sandbox_url = os.environ["HUBSPOT_API_BASE_URL"].rsplit("/hubspot", 1)[0]
-    creds = requests.get(f"{sandbox_url}/_sandbox/credentials", timeout=30).json()
-    hubspot_portal_connect_private_app(token=creds["hubspot"]["token"],
-                                       portal_id=creds["hubspot"]["portal_id"])
-    account = zoom_account_connect_s2s(
-        account_id=creds["zoom"]["account_id"], client_id=creds["zoom"]["client_id"],
-        client_secret=creds["zoom"]["client_secret"],
-        webhook_secret=creds["zoom"]["webhook_secret"], name="Benchmark Zoom")
-    webinars_discover(account=account)
     Webinar.objects.filter(zoom_id=str(WEBINAR_ID)).update(sync_enabled=True)
     return (creds["zoom"]["account_id"], creds["zoom"]["webhook_secret"],
             float(settings.WEBHOOK_BATCH_WINDOW_S))
