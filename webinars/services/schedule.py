@@ -18,8 +18,8 @@ from integrations.models import SyncRun, ZoomAccount
 from integrations.services.webhook_activity import zoom_webhooks_active
 
 from ..models import Lifecycle, Webinar
+from .attendance_import import attendance_final
 from .lifecycle import webinars_polled
-from .sync import attendance_final
 
 
 def _upcoming_interval() -> timedelta:
