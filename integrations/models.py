@@ -224,13 +224,31 @@ class WebhookDelivery(models.Model):
     # What the handler said it did (or why it did nothing).
     note = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker processes the pending delivery (so two workers never take the same
+    # one); a claim older than a few minutes is a crashed worker's, and is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
         ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="webhook_delivery_todo")]
 
     def __str__(self):
         return f"{self.provider} {self.event_type} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WebhookInbox(models.Model):
+    """One row: whether a worker has been asked to process the pending deliveries. Each
+    delivery stored asks only when nobody has been asked yet, so a burst of thousands of
+    events queues a handful of tasks, each processing all that is pending, in batches."""
+
+    drain_queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "webhook inbox"
+
+    def __str__(self):
+        return "Webhook inbox"
 
 
 class SyncRun(models.Model):

@@ -50,13 +50,16 @@ def compact(data) -> bytes:
 
 # Handlers for made-up events, registered as a source app would, so the tests can see what
 # processing did: every payload a "test.recorded" delivery was processed with, and a
-# "test.failing" handler that fails until told otherwise.
+# "test.failing" handler that fails until told otherwise. "test.batched" events also have a
+# batch handler (BATCHES: the size of each batch it was given), which fails the whole batch
+# when one of its events says "breaks".
 RECORDED: list[dict] = []
 FAILING = {"broken": True}
+BATCHES: list[int] = []
 
 
 def _register():
-    from integrations.webhooks.handlers import webhook_handler
+    from integrations.webhooks.handlers import webhook_batch_handler, webhook_handler
 
     @webhook_handler("zoom", "test.recorded")
     @webhook_handler("hubspot", "test.recorded")
@@ -69,6 +72,21 @@ def _register():
         if FAILING["broken"]:
             raise RuntimeError("the handler broke")
         return "worked this time"
+
+    @webhook_handler("zoom", "test.batched")
+    def batched_one(*, delivery, payload):
+        if payload.get("breaks"):
+            raise ValueError("this event breaks")
+        RECORDED.append(payload)
+        return "alone"
+
+    @webhook_batch_handler("zoom", "test.batched")
+    def batched(*, items):
+        if any(payload.get("breaks") for _, payload in items):
+            raise ValueError("one event breaks the batch")
+        BATCHES.append(len(items))
+        RECORDED.extend(payload for _, payload in items)
+        return [f"in a batch of {len(items)}"] * len(items)
 
 
 _register()

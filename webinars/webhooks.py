@@ -4,13 +4,15 @@ services/live_push). The note each returns is kept on the delivery."""
 
 from integrations.models import WebhookDelivery, ZoomAccount
 from integrations.services.accounts import zoom_account_deauthorize
-from integrations.webhooks.handlers import webhook_handler
+from integrations.webhooks.handlers import webhook_batch_handler, webhook_handler
 
 from .models import ParticipantEvent, Registrant, Webinar
 from .services.live_push import live_changes_record, live_push_queue
 from .services.webhook_events import (
-    participant_webhook_apply,
-    registrant_webhook_apply,
+    ParticipantChange,
+    RegistrationChange,
+    participants_webhook_apply,
+    registrants_webhook_apply,
     webinar_webhook_created,
     webinar_webhook_deleted,
     webinar_webhook_ended,
@@ -90,45 +92,89 @@ def webinar_deleted(*, delivery, payload):
     return f"Marked {webinar} deleted (sync is off: HubSpot unchanged)."
 
 
-@webhook_handler("zoom", "webinar.registration_created", *REGISTRATION_STATUS)
-def registration_changed(*, delivery, payload):
-    webinar = _webinar(payload)
-    if webinar is None:
-        return _unknown(payload)
+def _by_webinar(items: list[tuple[WebhookDelivery, dict]]) -> dict[str, list[int]]:
+    """Positions of the items, by the webinar they are about."""
+    groups: dict[str, list[int]] = {}
+    for position, (_, payload) in enumerate(items):
+        groups.setdefault(str(_object(payload).get("id") or ""), []).append(position)
+    return groups
+
+
+def _registration_change(delivery, payload) -> RegistrationChange | None:
     data = _object(payload).get("registrant") or {}
     if not data.get("id"):
-        return "No registrant in the event: ignored."
+        return None
     created = payload.get("event") == "webinar.registration_created"
     status = (data.get("status") or Registrant.Status.APPROVED) if created else (
         REGISTRATION_STATUS[payload["event"]])
-    registrant, applied = registrant_webhook_apply(
-        webinar=webinar, data=data, status=status, ts=_event_ts(delivery, payload),
-        created=created)
-    what = f"Registrant {registrant.email} ({registrant.status})" + (
-        "" if applied else ", kept: a newer change was applied already")
-    if registrant.contact_id is None:
-        return f"{what}: mirrored, no contact to push."
-    if live_changes_record(webinar=webinar, contact_ids=[registrant.contact_id]):
-        return f"{what}: mirrored, push queued."
-    return f"{what}: mirrored only (sync is off)."
+    return RegistrationChange(data=data, status=status, ts=_event_ts(delivery, payload),
+                              created=created)
+
+
+@webhook_batch_handler("zoom", "webinar.registration_created", *REGISTRATION_STATUS)
+def registrations_changed(*, items):
+    notes: list[str] = [""] * len(items)
+    for zoom_id, positions in _by_webinar(items).items():
+        webinar = Webinar.objects.filter(zoom_id=zoom_id).first() if zoom_id else None
+        if webinar is None:
+            for p in positions:
+                notes[p] = _unknown(items[p][1])
+            continue
+        changes = {p: _registration_change(*items[p]) for p in positions}
+        for p, change in changes.items():
+            if change is None:
+                notes[p] = "No registrant in the event: ignored."
+        todo = [p for p, change in changes.items() if change is not None]
+        results = dict(zip(todo, registrants_webhook_apply(
+            webinar=webinar, changes=[changes[p] for p in todo]), strict=True))
+        queued = live_changes_record(webinar=webinar, contact_ids=[
+            r.contact_id for r, _ in results.values() if r.contact_id is not None])
+        for p, (registrant, applied) in results.items():
+            # no address in the note: notes alike are saved together (the body names them)
+            what = f"Registrant {registrant.status}" + (
+                "" if applied else ", kept: a newer change was applied already")
+            notes[p] = (f"{what}: mirrored, no contact to push." if registrant.contact_id is None
+                        else f"{what}: mirrored, push queued." if queued
+                        else f"{what}: mirrored only (sync is off).")
+    return notes
+
+
+@webhook_handler("zoom", "webinar.registration_created", *REGISTRATION_STATUS)
+def registration_changed(*, delivery, payload):
+    return registrations_changed(items=[(delivery, payload)])[0]
+
+
+@webhook_batch_handler("zoom", "webinar.participant_joined", "webinar.participant_left")
+def participants_changed(*, items):
+    notes: list[str] = [""] * len(items)
+    for zoom_id, positions in _by_webinar(items).items():
+        webinar = Webinar.objects.filter(zoom_id=zoom_id).first() if zoom_id else None
+        if webinar is None:
+            for p in positions:
+                notes[p] = _unknown(items[p][1])
+            continue
+        kinds = {p: (ParticipantEvent.Kind.JOINED if items[p][1].get("event", "").endswith(
+            "joined") else ParticipantEvent.Kind.LEFT) for p in positions}
+        results = participants_webhook_apply(webinar=webinar, changes=[
+            ParticipantChange(data=_object(items[p][1]), kind=kinds[p]) for p in positions])
+        live = [result for result in results
+                if result is not None and result[0].participants_synced_at is None]
+        queued = bool(live) and live_changes_record(
+            webinar=webinar, contact_ids=[cid for _, ids in live for cid in ids])
+        for p, result in zip(positions, results, strict=True):
+            if result is None:
+                notes[p] = "No session or time in the event: ignored."
+            elif result[0].participants_synced_at is not None:
+                notes[p] = "Zoom's report of this session is stored already: kept, no change."
+            else:
+                notes[p] = (f"Participant {kinds[p]}: mirrored, push queued." if queued else
+                            f"Participant {kinds[p]}: mirrored only (sync is off).")
+    return notes
 
 
 @webhook_handler("zoom", "webinar.participant_joined", "webinar.participant_left")
 def participant_changed(*, delivery, payload):
-    webinar = _webinar(payload)
-    if webinar is None:
-        return _unknown(payload)
-    kind = (ParticipantEvent.Kind.JOINED if payload.get("event").endswith("joined")
-            else ParticipantEvent.Kind.LEFT)
-    result = participant_webhook_apply(webinar=webinar, data=_object(payload), kind=kind)
-    if result is None:
-        return "No session or time in the event: ignored."
-    instance, contact_ids = result
-    if instance.participants_synced_at is not None:
-        return "Zoom's report of this session is stored already: kept, no change."
-    if live_changes_record(webinar=webinar, contact_ids=contact_ids):
-        return f"Participant {kind}: mirrored, push queued."
-    return f"Participant {kind}: mirrored only (sync is off)."
+    return participants_changed(items=[(delivery, payload)])[0]
 
 
 @webhook_handler("zoom", "webinar.ended")

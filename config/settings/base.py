@@ -83,6 +83,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 30)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    # Write-ahead log: readers never wait for the writer, and a commit costs one append, so
+    # webhook acks, workers and admin pages share the file without queueing behind each other.
+    # (SQLite's own rule: the file must be on a local disk, not a network share.)
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -170,6 +174,11 @@ WEBINAR_NOT_HELD_AFTER_H = env.int("WEBINAR_NOT_HELD_AFTER_H", default=24)
 # a full sync of the webinar picks up whatever webhooks were lost.
 WEBHOOK_BATCH_WINDOW_S = env.float("WEBHOOK_BATCH_WINDOW_S", default=1.0)
 WEBHOOK_RECONCILE_DELAY_S = env.int("WEBHOOK_RECONCILE_DELAY_S", default=300)
+# Stored deliveries are processed by a worker WEBHOOK_DRAIN_BATCH at a time (a burst of joins
+# becomes a few bulk writes); one task takes at most WEBHOOK_DRAIN_MAX before handing over, so
+# the pushes queued behind it are not held up by a long burst.
+WEBHOOK_DRAIN_BATCH = env.int("WEBHOOK_DRAIN_BATCH", default=250)
+WEBHOOK_DRAIN_MAX = env.int("WEBHOOK_DRAIN_MAX", default=2000)
 # Retention (days): finished sync runs, and processed, ignored or duplicate webhook deliveries
 # are deleted once this old; failed deliveries are kept longer, for reprocessing. Queued or
 # running runs and pending deliveries are never deleted. Pruned daily and by `prune_history`.
@@ -181,6 +190,9 @@ WEBHOOK_FAILED_RETENTION_DAYS = env.int("WEBHOOK_FAILED_RETENTION_DAYS", default
 SYNC_SCHEDULES = {
     "Sync enabled webinars": ("webinars.tasks.sync_all_enabled", SYNC_SCHEDULE_MINUTES),
     "Prune old history": ("integrations.tasks.prune_history", 24 * 60),
+    # Normally each stored delivery queues its processing; this picks up what a crashed worker
+    # left half done.
+    "Process waiting webhook deliveries": ("integrations.tasks.drain_webhook_inbox", 1),
 }
 
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.
@@ -206,7 +218,9 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = 1.0
+    # How often an idle worker asks the database for a task (seconds): the delay before a
+    # webhook's change starts on its way to HubSpot, against one cheap query per poll.
+    Q_CLUSTER["poll"] = env.float("Q_POLL", default=0.2)
 if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
     raise environ.ImproperlyConfigured("Q_RETRY must be larger than Q_TIMEOUT.")
 

@@ -1,17 +1,25 @@
 """Processing stored deliveries: handlers' outcomes, reprocessing (command and admin), and the
 delivery log in the admin."""
 
+import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from integrations.models import WebhookDelivery
-from tests.webhooks import FAILING, RECORDED, compact, zoom_headers
+from integrations.models import WebhookDelivery, WebhookInbox
+from integrations.services.webhooks import (
+    webhook_delivery_store,
+    webhook_inbox_drain,
+    webhook_inbox_drain_queue,
+)
+from tests.webhooks import BATCHES, FAILING, RECORDED, compact, zoom_headers
 
 URL = "/webhooks/zoom/"
 
@@ -53,6 +61,72 @@ def test_a_failing_handler_leaves_a_failed_delivery_with_its_error(send, broken_
     delivery = send("test.failing")
     assert delivery.status == "failed"
     assert delivery.error == "RuntimeError: the handler broke"
+
+
+def store(event: str, *, n: int, **fields) -> WebhookDelivery:
+    """Stores a delivery as the endpoint does (its processing queued when it commits)."""
+    body = {"event": event, "event_ts": 1764600000000 + n, "n": n, **fields}
+    return webhook_delivery_store(
+        provider="zoom", event_type=event, dedupe_key=f"zoom:test:{event}:{n}",
+        account_key="test", event_ts=body["event_ts"], headers={}, body=json.dumps(body),
+        remote_ip=None)
+
+
+def test_a_burst_of_events_is_processed_in_batches(db, settings,
+                                                   django_capture_on_commit_callbacks):
+    """Events stored together are processed by one task, a batch at a time, in event order."""
+    settings.WEBHOOK_DRAIN_BATCH = 4
+    RECORDED.clear()
+    BATCHES.clear()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        with transaction.atomic():
+            for n in reversed(range(10)):
+                store("test.batched", n=n)
+    assert len(queued) == 1  # one drain for the ten
+    assert BATCHES == [4, 4, 2]
+    assert [payload["n"] for payload in RECORDED] == list(range(10))
+    notes = WebhookDelivery.objects.values_list("status", "note", "attempts", "claimed_at")
+    assert sorted(set(notes)) == [("processed", "in a batch of 2", 1, None),
+                                  ("processed", "in a batch of 4", 1, None)]
+
+
+def test_an_event_that_breaks_its_batch_fails_alone(db, django_capture_on_commit_callbacks):
+    RECORDED.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for n in range(3):
+                store("test.batched", n=n, breaks=n == 1)
+    outcome = dict(WebhookDelivery.objects.values_list("event_ts", "status"))
+    assert list(outcome.values()).count("processed") == 2
+    broken = WebhookDelivery.objects.get(status="failed")
+    assert (broken.error, broken.attempts) == ("ValueError: this event breaks", 1)
+    assert [payload["n"] for payload in RECORDED] == [0, 2]
+
+
+def test_a_drain_is_asked_for_once_until_it_starts(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as queued:
+        assert webhook_inbox_drain_queue() is True
+        assert webhook_inbox_drain_queue() is False
+    assert len(queued) == 1
+    webhook_inbox_drain()  # a worker takes it: the next delivery asks again
+    assert webhook_inbox_drain_queue() is True
+    # a drain asked for long ago that never started (its worker died) is asked for again
+    WebhookInbox.objects.update(drain_queued_at=timezone.now() - timedelta(minutes=11))
+    assert webhook_inbox_drain_queue() is True
+
+
+def test_a_delivery_another_worker_is_processing_is_left_to_it_unless_that_worker_died(db):
+    RECORDED.clear()
+    with transaction.atomic():  # never commits here: nothing processes them on the way
+        busy, abandoned = store("test.recorded", n=1), store("test.recorded", n=2)
+    WebhookDelivery.objects.filter(pk=busy.pk).update(claimed_at=timezone.now())
+    WebhookDelivery.objects.filter(pk=abandoned.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=11))
+    assert webhook_inbox_drain() == {"processed": 1}
+    busy.refresh_from_db()
+    abandoned.refresh_from_db()
+    assert (busy.status, abandoned.status) == ("pending", "processed")
+    assert [payload["n"] for payload in RECORDED] == [2]
 
 
 def test_reprocess_command_retries_failed_deliveries_only(send, broken_handler, capsys):

@@ -2,20 +2,23 @@
 together three times over in shuffled order, leave HubSpot and the mirror exactly as one
 in-order delivery does."""
 
+import hashlib
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
 
-from integrations.models import SyncSettings
+from integrations.models import SyncSettings, WebhookDelivery
+from integrations.services.webhooks import webhook_delivery_store
 from tests.scenarios import HOST, iso
 from tests.zoom_webhooks import deliver, payload
 from webinars.models import AttendanceSession, Registrant, Webinar
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-IN_ORDER_ID, SHUFFLED_ID = 81111111111, 82222222222
+IN_ORDER_ID, SHUFFLED_ID, BATCHED_ID = 81111111111, 82222222222, 83333333333
 START = (datetime.now(UTC) - timedelta(days=2)).replace(hour=15, minute=0, second=0,
                                                         microsecond=0)
 
@@ -81,16 +84,20 @@ def state(sandbox, webinar_id: int, n: int) -> dict:
     }
 
 
-def test_shuffled_duplicated_deliveries_give_the_in_order_state(sandbox, linked):
-    account, _ = linked
+def webinars_created(account, *webinar_ids: int) -> None:
     settings = SyncSettings.get_solo()
     settings.auto_sync_new_webinars = True
     settings.save()
-    for webinar_id in (IN_ORDER_ID, SHUFFLED_ID):
+    for webinar_id in webinar_ids:
         deliver(payload("webinar.created", ts=ms(START - timedelta(days=7)), id=webinar_id,
                         account_id=account.zoom_account_id, type=5, topic="Same Topic",
                         start_time=iso(START), duration=60, host_id=HOST["id"],
                         occurrences=[], recurrence={}))
+
+
+def test_shuffled_duplicated_deliveries_give_the_in_order_state(sandbox, linked):
+    account, _ = linked
+    webinars_created(account, IN_ORDER_ID, SHUFFLED_ID)
 
     for body in deliveries(IN_ORDER_ID, 1):
         deliver(body)
@@ -109,3 +116,29 @@ def test_shuffled_duplicated_deliveries_give_the_in_order_state(sandbox, linked)
         ("bob@customer.example", "attend"), ("bob@customer.example", "register"),
         ("cid@customer.example", "attend")]
     assert state(sandbox, SHUFFLED_ID, 2) == expected
+
+
+def test_the_inbox_processing_a_shuffled_burst_in_batches_gives_the_in_order_state(
+        sandbox, linked, settings):
+    """As the endpoint stores them: three shuffled copies of every event arrive together and
+    a worker processes them a few at a time, a registrant's changes split across batches."""
+    account, _ = linked
+    settings.WEBHOOK_DRAIN_BATCH = 4
+    webinars_created(account, IN_ORDER_ID, BATCHED_ID)
+    for body in deliveries(IN_ORDER_ID, 1):
+        deliver(body)
+    burst = deliveries(BATCHED_ID, 3) * 3
+    random.Random(20261202).shuffle(burst)
+    with transaction.atomic():  # processed once they are all committed
+        for body in burst:
+            raw = json.dumps(body)
+            webhook_delivery_store(
+                provider="zoom", event_type=body["event"], account_key=account.zoom_account_id,
+                dedupe_key=f"zoom:{hashlib.sha256(raw.encode()).hexdigest()}",
+                event_ts=body["event_ts"], headers={}, body=raw, remote_ip=None)
+
+    statuses = list(WebhookDelivery.objects.filter(dedupe_key__startswith="zoom:")
+                    .values_list("status", flat=True))
+    assert (statuses.count("processed"), statuses.count("duplicate")) == (
+        len(burst) // 3, 2 * len(burst) // 3)
+    assert state(sandbox, BATCHED_ID, 3) == state(sandbox, IN_ORDER_ID, 1)
