@@ -37,8 +37,6 @@ duplicate or a state that differs from the expected one makes it exit 1.
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +49,7 @@ import requests
 
 from benchmarks.expected_state import check_states
 from benchmarks.linked_product import product_link_and_discover
+from benchmarks.processes import sandbox_post, sandbox_start, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND_TRIGGER_EVERY = 3  # every third webinar is triggered twice
@@ -85,18 +84,18 @@ def main(argv=None) -> int:
     sandbox = workers = None
     try:
         database_url = _database_create(server_url, database)
-        sandbox, sandbox_url = _sandbox_start(Path(tmp.name), record=args.record)
+        sandbox, sandbox_url = sandbox_start(Path(tmp.name), record=args.record)
         log(f"sandbox at {sandbox_url}: {args.webinars} webinars × {args.registrants} "
             f"registrants ({attendees} attend each), HubSpot {args.hubspot_limit} per 10 s")
-        _post(sandbox_url, "seed", {"scenario": "bench", "webinars": args.webinars,
+        sandbox_post(sandbox_url, "seed", {"scenario": "bench", "webinars": args.webinars,
                                     "registrants": args.registrants, "attendees": attendees,
                                     "seed": args.seed})
-        _post(sandbox_url, "limits", {"hubspot_per_10s": args.hubspot_limit})
+        sandbox_post(sandbox_url, "limits", {"hubspot_per_10s": args.hubspot_limit})
         env = _environment(sandbox_url, database_url, redis_url, args)
         os.environ.update(env)
         webinar_ids = _prepare_database()
         workers = _workers_start(args.workers, Path(tmp.name))
-        _post(sandbox_url, "calls/reset")  # linking and discovery are not part of it
+        sandbox_post(sandbox_url, "calls/reset")  # linking and discovery are not part of it
 
         load_before = round(os.getloadavg()[0], 2)
         log(f"triggering {len(webinar_ids)} webinars on {args.workers} workers "
@@ -117,7 +116,7 @@ def main(argv=None) -> int:
         if workers:
             _workers_stop(workers)
         if sandbox:
-            _stop(sandbox)
+            stop(sandbox)
         _database_drop(server_url, database)
         tmp.cleanup()
 
@@ -227,41 +226,6 @@ def _database_drop(server_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _sandbox_start(tmp: Path, *, record: str | None) -> tuple[subprocess.Popen, str]:
-    """The sandbox as its own HTTP server process, so it never competes with this one."""
-    port = _free_port()
-    command = [sys.executable, "-m", "sandbox", "--port", str(port)]
-    if record:
-        command += ["--record", str(Path(record).resolve())]
-    with (tmp / "sandbox.log").open("wb") as out:
-        process = subprocess.Popen(command,
-                                   cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{url}/_sandbox/calls", timeout=2).raise_for_status()
-            return process, url
-        except requests.RequestException:
-            if time.monotonic() > deadline or process.poll() is not None:
-                _stop(process)
-                raise SystemExit("the sandbox did not start; see its log") from None
-            time.sleep(0.2)
-
-
-def _post(url: str, path: str, body: dict | None = None) -> dict:
-    response = requests.post(f"{url}/_sandbox/{path}", json=body or {}, timeout=600)
-    response.raise_for_status()
-    return response.json() if response.content else {}
-
-
 def _environment(sandbox_url: str, database_url: str, redis_url: str, args) -> dict:
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -318,22 +282,9 @@ def _check_workers_alive(workers: list[subprocess.Popen], tmp: Path) -> None:
             raise SystemExit(f"worker {n} exited with {worker.returncode}:\n{tail}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    for sig, grace_s in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=grace_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def _workers_stop(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
-        _stop(worker)
+        stop(worker)
 
 
 def _trigger_all_and_wait(webinar_ids: list[str], *, timeout_s: float) -> dict:

@@ -2,7 +2,7 @@ import sqlite3
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _install_schedules(sender, **kwargs):
@@ -37,5 +37,12 @@ class IntegrationsConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the deployment checks)
 
         post_migrate.connect(_install_schedules, sender=self)
+        from .models import ZoomAccount
+        from .webhooks.zoom import webhook_secrets_forget
+
+        post_save.connect(webhook_secrets_forget, sender=ZoomAccount,
+                          dispatch_uid="webhook_secrets_forget_saved")
+        post_delete.connect(webhook_secrets_forget, sender=ZoomAccount,
+                            dispatch_uid="webhook_secrets_forget_deleted")
         connection_created.connect(_sqlite_real_variable_limit,
                                    dispatch_uid="sqlite_real_variable_limit")

@@ -238,9 +238,9 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookInbox(models.Model):
-    """One row: whether a worker has been asked to process the pending deliveries. Each
-    delivery stored asks only when nobody has been asked yet, so a burst of thousands of
-    events queues a handful of tasks, each processing all that is pending, in batches."""
+    """One row: whether a drain (the task processing pending deliveries) is queued or running.
+    A delivery stored asks for one only when none is, so a burst of thousands of events is
+    processed by one task, in batches."""
 
     drain_queued_at = models.DateTimeField(null=True, blank=True)
 

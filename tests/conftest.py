@@ -9,6 +9,15 @@ import requests
 from sandbox import SandboxServer
 
 
+@pytest.fixture(autouse=True)
+def _webhook_secrets_forgotten():
+    """The webhook endpoint keeps linked accounts' secrets for a few seconds; a test's
+    accounts are gone with its database, which sends no signal."""
+    from integrations.webhooks.zoom import webhook_secrets_forget
+
+    webhook_secrets_forget()
+
+
 class SandboxApi:
     """The sandbox's control API, as a test sees it."""
 

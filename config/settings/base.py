@@ -77,6 +77,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections are kept between requests (PostgreSQL would otherwise start a backend for every
+# webhook Zoom sends), and checked before reuse so one the server dropped is replaced.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # Web and worker processes share one SQLite file: wait for locks instead of failing at once.
@@ -174,11 +178,13 @@ WEBINAR_NOT_HELD_AFTER_H = env.int("WEBINAR_NOT_HELD_AFTER_H", default=24)
 # a full sync of the webinar picks up whatever webhooks were lost.
 WEBHOOK_BATCH_WINDOW_S = env.float("WEBHOOK_BATCH_WINDOW_S", default=1.0)
 WEBHOOK_RECONCILE_DELAY_S = env.int("WEBHOOK_RECONCILE_DELAY_S", default=300)
-# Stored deliveries are processed by a worker WEBHOOK_DRAIN_BATCH at a time (a burst of joins
-# becomes a few bulk writes); one task takes at most WEBHOOK_DRAIN_MAX before handing over, so
-# the pushes queued behind it are not held up by a long burst.
+# Stored deliveries are processed by one worker at a time, WEBHOOK_DRAIN_BATCH at once (a burst
+# of joins becomes a few bulk writes); while they keep coming it waits WEBHOOK_DRAIN_GATHER_S
+# seconds for the next batch to fill, and after WEBHOOK_DRAIN_MAX it hands over to a new task
+# so the tasks queued behind it get their turn.
 WEBHOOK_DRAIN_BATCH = env.int("WEBHOOK_DRAIN_BATCH", default=250)
-WEBHOOK_DRAIN_MAX = env.int("WEBHOOK_DRAIN_MAX", default=2000)
+WEBHOOK_DRAIN_GATHER_S = env.float("WEBHOOK_DRAIN_GATHER_S", default=0.1)
+WEBHOOK_DRAIN_MAX = env.int("WEBHOOK_DRAIN_MAX", default=5000)
 # Retention (days): finished sync runs, and processed, ignored or duplicate webhook deliveries
 # are deleted once this old; failed deliveries are kept longer, for reprocessing. Queued or
 # running runs and pending deliveries are never deleted. Pruned daily and by `prune_history`.

@@ -30,3 +30,4 @@ ZOOM_PLAN = "none"
 API_MAX_RETRY_WAIT_S = 5.0
 API_RETRY_BACKOFF_S = 0.02
 WEBHOOK_BATCH_WINDOW_S = 0  # tests run the push at once (tasks run in the calling process)
+WEBHOOK_DRAIN_GATHER_S = 0

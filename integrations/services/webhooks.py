@@ -8,6 +8,7 @@ redeliver, and reprocessing runs a handler again.
 """
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from itertools import groupby
@@ -39,17 +40,13 @@ def webhook_delivery_store(*, provider: str, event_type: str, dedupe_key: str,
                            remote_ip: str | None,
                            status: str = Status.PENDING, note: str = "") -> WebhookDelivery:
     """Stores one verified delivery and, once the caller's transaction commits, has a worker
-    process it. A delivery whose dedupe key was seen before is kept for the log but marked a
-    duplicate and never processed: redeliveries change nothing."""
-    duplicate = WebhookDelivery.objects.filter(dedupe_key=dedupe_key).exclude(
-        status=Status.DUPLICATE).exists()
+    process it. Redeliveries change nothing: the worker marks a delivery whose dedupe key it
+    has seen before a duplicate and never processes it (no lookup here, where Zoom waits)."""
     delivery = WebhookDelivery.objects.create(
         provider=provider, event_type=event_type[:100], dedupe_key=dedupe_key[:200],
         account_key=account_key[:64], event_ts=event_ts, headers=headers, body=body,
-        remote_ip=remote_ip, signature_valid=True,
-        status=Status.DUPLICATE if duplicate else status,
-        note=DUPLICATE_NOTE if duplicate else note,
-        processed_at=timezone.now() if duplicate or status != Status.PENDING else None,
+        remote_ip=remote_ip, signature_valid=True, status=status, note=note,
+        processed_at=timezone.now() if status != Status.PENDING else None,
     )
     if delivery.status == Status.PENDING:
         webhook_inbox_drain_queue()
@@ -57,17 +54,22 @@ def webhook_delivery_store(*, provider: str, event_type: str, dedupe_key: str,
 
 
 def webhook_inbox_drain_queue() -> bool:
-    """Asks a worker to process the pending deliveries, unless one was asked already and has
-    not started: a burst of events queues a handful of tasks, not one per event. Inside the
+    """Asks a worker to process the pending deliveries, unless a drain is queued or running
+    already: a burst of events is one task, not one per event. Inside the
     storing transaction, so the request goes out when the delivery is committed. Returns
     whether a task was asked for."""
     now = timezone.now()
-    inbox = WebhookInbox.objects.filter(pk=1)
-    asked = bool(inbox.filter(Q(drain_queued_at__isnull=True)
-                              | Q(drain_queued_at__lt=now - STALE_AFTER))
-                 .update(drain_queued_at=now))
-    if not asked and not inbox.exists():
-        asked = WebhookInbox.objects.get_or_create(pk=1, defaults={"drain_queued_at": now})[1]
+    # One statement, as each delivery runs it while Zoom waits for the answer: the inbox row
+    # is created, or its flag set only if nobody was asked (or that request is stale).
+    table = connection.ops.quote_name(WebhookInbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, drain_queued_at) VALUES (1, %s) "
+            f"ON CONFLICT (id) DO UPDATE SET drain_queued_at = EXCLUDED.drain_queued_at "
+            f"WHERE {table}.drain_queued_at IS NULL OR {table}.drain_queued_at < %s",
+            [connection.ops.adapt_datetimefield_value(now),
+             connection.ops.adapt_datetimefield_value(now - STALE_AFTER)])
+        asked = cursor.rowcount == 1
     if asked:
         transaction.on_commit(lambda: async_task(
             DRAIN_TASK, task_name="Process webhook deliveries", group="webhooks"))
@@ -75,24 +77,41 @@ def webhook_inbox_drain_queue() -> bool:
 
 
 def webhook_inbox_drain() -> dict[str, int]:
-    """The queued task: processes what is pending, a batch at a time, oldest event first in
-    each batch. It stops after WEBHOOK_DRAIN_MAX deliveries and asks for another drain, so a
-    long burst never keeps the workers from the pushes queued behind it. Returns how many
-    deliveries ended in each status."""
-    # Cleared first: whatever is stored from now on asks for the next drain.
-    WebhookInbox.objects.filter(pk=1).update(drain_queued_at=None)
+    """The queued task: processes what is pending, a batch at a time, oldest events first,
+    and keeps at it while deliveries keep coming (waiting WEBHOOK_DRAIN_GATHER_S for a batch
+    to fill), so a burst is one task and large batches, and the other workers stay free for
+    the pushes. After WEBHOOK_DRAIN_MAX deliveries it queues its successor and stops, so
+    other tasks get their turn. Returns how many deliveries ended in each status."""
     counts: dict[str, int] = {}
     done = 0
-    while done < settings.WEBHOOK_DRAIN_MAX:
+    while True:
         claimed = _deliveries_claim(size=settings.WEBHOOK_DRAIN_BATCH)
-        if not claimed:
-            break
-        _count(counts, webhook_deliveries_process(deliveries=claimed))
-        done += len(claimed)
-    else:
-        with transaction.atomic():
-            webhook_inbox_drain_queue()
-    return counts
+        if claimed:
+            _count(counts, webhook_deliveries_process(deliveries=claimed))
+            done += len(claimed)
+            if done >= settings.WEBHOOK_DRAIN_MAX:
+                _drain_requeue()
+                return counts
+            if len(claimed) < settings.WEBHOOK_DRAIN_BATCH and settings.WEBHOOK_DRAIN_GATHER_S:
+                time.sleep(settings.WEBHOOK_DRAIN_GATHER_S)
+            continue
+        # Nothing pending: stand down, so the next delivery asks for a drain again, then look
+        # once more for one stored before the flag was cleared (it asked nobody).
+        WebhookInbox.objects.filter(pk=1).update(drain_queued_at=None)
+        if not _deliveries_claimable().exists():
+            return counts
+        WebhookInbox.objects.filter(pk=1).update(drain_queued_at=timezone.now())
+
+
+def _drain_requeue() -> None:
+    """The next drain, queued by this one (the flag stays raised: deliveries ask nobody)."""
+    WebhookInbox.objects.filter(pk=1).update(drain_queued_at=timezone.now())
+    async_task(DRAIN_TASK, task_name="Process webhook deliveries", group="webhooks")
+
+
+def _deliveries_claimable() -> QuerySet:
+    return WebhookDelivery.objects.filter(status=Status.PENDING, signature_valid=True).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - STALE_AFTER))
 
 
 def _deliveries_claim(*, size: int) -> list[WebhookDelivery]:
@@ -100,8 +119,7 @@ def _deliveries_claim(*, size: int) -> list[WebhookDelivery]:
     worker."""
     now = timezone.now()
     with transaction.atomic():
-        todo = WebhookDelivery.objects.filter(status=Status.PENDING, signature_valid=True).filter(
-            Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_AFTER))
+        todo = _deliveries_claimable()
         if connection.features.has_select_for_update_skip_locked:
             todo = todo.select_for_update(skip_locked=True)
         claimed = list(todo.order_by(F("event_ts").asc(nulls_first=True), "pk")[:size])

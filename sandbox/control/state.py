@@ -33,7 +33,8 @@ def hubspot_state(world: World) -> dict:
             "attendance": [
                 {"email": a["email"], "state": a["state"], "joinedAt": a["joinedAt"],
                  "leftAt": a["leftAt"], "interactionDateTime": a["interactionDateTime"],
-                 "properties": dict(a["properties"]), "contactId": a["contactId"]}
+                 "properties": dict(a["properties"]), "contactId": a["contactId"],
+                 "recordedAt": iso_ms(a["recordedAt"])}
                 for a in ev.attendance
             ],
         })

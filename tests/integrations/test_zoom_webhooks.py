@@ -176,3 +176,19 @@ class TestZoomEndpointSecurity(WebhookEndpointSecurity):
     def sign(self, body, *, age_s=0, secret=None):
         return zoom_headers(secret=secret or self.account.webhook_secret, body=body,
                             timestamp=int(time.time() - age_s))
+
+
+def test_a_new_webhook_secret_works_at_once_and_the_old_one_stops(post_webhook, linked):
+    """The endpoint keeps the secrets it read for a few seconds; a secret changed meanwhile
+    (in this process or another) still verifies the very next call."""
+    account = linked[0]
+    body = compact({"event": "webinar.some_future_event", "event_ts": 1764600000000,
+                    "payload": {"account_id": account.zoom_account_id, "object": {"id": 1}}})
+    assert post_webhook(URL, body, zoom_headers(secret=account.webhook_secret,
+                                                body=body)).status_code == 200
+    # changed as another process would: no signal reaches this one
+    ZoomAccount.objects.filter(pk=account.pk).update(webhook_secret="rotated-secret-token")
+    assert post_webhook(URL, body, zoom_headers(secret="rotated-secret-token",
+                                                body=body)).status_code == 200
+    assert post_webhook(URL, body, zoom_headers(secret=account.webhook_secret,
+                                                body=body)).status_code == 401

@@ -1,7 +1,7 @@
 """Changes Zoom's webhooks announced, reaching HubSpot in batches.
 
 A webhook's handler only records which contacts of a webinar changed (LiveChange) and makes
-sure one push of the webinar is queued. That push waits out a short window
+sure one push of the webinar is queued or running. That push waits out a short window
 (WEBHOOK_BATCH_WINDOW_S) so the events of a busy moment — thousands of joins when a webinar
 starts — go out together, then uses the sync's own batched, exactly-once pushes: 100 contacts
 per upsert, 100 attendance records per call. It shares the single flight of the webinar's
@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
@@ -43,6 +43,9 @@ TASK = "webinars.tasks.push_webinar_changes"
 RETRY_AFTER_S = 15
 # A push queued this long ago that never ran (its worker died) no longer blocks the next one.
 QUEUED_STALE_AFTER = timedelta(minutes=10)
+# While webhooks keep recording changes, one push task keeps sending them for this long
+# (seconds), then queues its successor, well within QUEUED_STALE_AFTER.
+PUSH_MAX_S = 60
 
 
 def live_changes_record(*, webinar: Webinar, contact_ids=()) -> bool:
@@ -72,40 +75,60 @@ def live_push_queue(*, webinar: Webinar) -> None:
             group="webinar-live"))
 
 
-def webinar_changes_push(*, webinar: Webinar) -> SyncRun | None:
-    """The queued push: after the window, every recorded change of the webinar goes to
-    HubSpot in batches. Returns its run, or None when a sync held the webinar (the push is
-    then retried a little later, still counted as queued)."""
-    queued_at = Webinar.objects.filter(pk=webinar.pk).values_list(
-        "live_push_queued_at", flat=True).first()
-    if queued_at is not None:
-        wait = (queued_at - timezone.now()).total_seconds() + settings.WEBHOOK_BATCH_WINDOW_S
+def _window_wait(*, since) -> None:
+    """Sleeps until WEBHOOK_BATCH_WINDOW_S after `since` (the oldest change waiting)."""
+    if since is not None:
+        wait = (since - timezone.now()).total_seconds() + settings.WEBHOOK_BATCH_WINDOW_S
         if wait > 0:
             time.sleep(min(wait, settings.WEBHOOK_BATCH_WINDOW_S))
+
+
+def webinar_changes_push(*, webinar: Webinar) -> SyncRun | None:
+    """The queued push: after the window, every recorded change of the webinar goes to
+    HubSpot in batches, and so do the changes recorded meanwhile, each batch a window after
+    its first change, until none is left (or PUSH_MAX_S has passed: a new task takes over).
+    Returns its run, or None when a sync held the webinar (the push is then retried a little
+    later, still counted as queued)."""
+    _window_wait(since=Webinar.objects.filter(pk=webinar.pk).values_list(
+        "live_push_queued_at", flat=True).first())
     run = webinar_live_run_open(webinar=webinar)
     if run.joined or not sync_run_claim(run=run):
         schedule(TASK, webinar.pk, schedule_type=Schedule.ONCE, repeats=1,
                  next_run=timezone.now() + timedelta(seconds=RETRY_AFTER_S),
                  name=f"Retry webhook push of webinar {webinar.zoom_id} {time.time_ns()}")
         return None
-    # From here, a change recorded by a webhook queues the next push.
-    Webinar.objects.filter(pk=webinar.pk).update(live_push_queued_at=None)
-    started = timezone.now()
-    contact_ids = list(LiveChange.objects.filter(webinar=webinar, changed_at__lte=started)
-                       .values_list("contact_id", flat=True))
+    began, total = time.monotonic(), {}
     try:
-        counts = _push(webinar=webinar, contact_ids=contact_ids)
+        while True:
+            started = timezone.now()
+            contact_ids = list(LiveChange.objects.filter(webinar=webinar, changed_at__lte=started)
+                               .values_list("contact_id", flat=True))
+            counts = _push(webinar=webinar, contact_ids=contact_ids)
+            LiveChange.objects.filter(webinar=webinar, contact_id__in=contact_ids,
+                                      changed_at__lte=started).delete()
+            for key, value in counts.items():
+                total[key] = total.get(key, 0) + value if isinstance(value, int) else value
+            waiting = LiveChange.objects.filter(webinar=webinar).aggregate(
+                first=Min("changed_at"))["first"]
+            if waiting is None or time.monotonic() - began > PUSH_MAX_S:
+                break
+            _window_wait(since=waiting)
     except IntegrationError as exc:
         # the changes stay recorded: the next webhook's push (or the next sync) sends them
         sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=exc.message)
+        Webinar.objects.filter(pk=webinar.pk).update(live_push_queued_at=None)
         return run
     except Exception as exc:
         sync_run_finish(run=run, status=SyncRun.Status.FAILED,
                         error=f"Unexpected error ({type(exc).__name__}): {exc}")
+        Webinar.objects.filter(pk=webinar.pk).update(live_push_queued_at=None)
         raise
-    LiveChange.objects.filter(webinar=webinar, contact_id__in=contact_ids,
-                              changed_at__lte=started).delete()
-    sync_run_finish(run=run, status=SyncRun.Status.SUCCEEDED, counts=counts)
+    sync_run_finish(run=run, status=SyncRun.Status.SUCCEEDED, counts=total)
+    # Stand down (a change recorded from now on queues the next push), then look once more
+    # for a change recorded before that, which queued nothing.
+    Webinar.objects.filter(pk=webinar.pk).update(live_push_queued_at=None)
+    if LiveChange.objects.filter(webinar=webinar).exists():
+        live_push_queue(webinar=webinar)
     return run
 
 
