@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oauth/", include("integrations.oauth.urls")),
     path("webhooks/", include("integrations.webhooks.urls")),
+    path("hubspot/", include("webinars.urls")),
 ]

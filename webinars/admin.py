@@ -272,3 +272,5 @@ admin.site.unregister(ZoomAccount)
 @admin.register(ZoomAccount)
 class ZoomAccountWithWebinarsAdmin(ZoomAccountAdmin):
     actions = [*ZoomAccountAdmin.actions, backfill_past_webinars]
+
+from . import admin_registration  # noqa: E402,F401  (its own module: registrations from HubSpot)

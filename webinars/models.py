@@ -314,3 +314,94 @@ class LiveChange(models.Model):
 
     def __str__(self):
         return f"contact {self.contact_id} of webinar {self.webinar_id}"
+
+
+# Zoom's standard registration fields (GET /webinars/{id}/registrants/questions), by name.
+STANDARD_FIELDS = {
+    "last_name": "Last name", "address": "Address", "city": "City", "country": "Country/Region",
+    "zip": "Zip/Postal code", "state": "State/Province", "phone": "Phone",
+    "industry": "Industry", "org": "Organization", "job_title": "Job title",
+    "purchasing_time_frame": "Purchasing time frame",
+    "role_in_purchase_process": "Role in purchase process",
+    "no_of_employees": "Number of employees", "comments": "Questions and comments",
+}
+# The HubSpot contact property each standard field is filled from (and written to) when no
+# mapping says otherwise: HubSpot's own default properties.
+DEFAULT_FIELD_PROPERTIES = {
+    "last_name": "lastname", "address": "address", "city": "city", "country": "country",
+    "zip": "zip", "state": "state", "phone": "phone", "industry": "industry",
+    "org": "company", "job_title": "jobtitle",
+}
+
+
+class QuestionMapping(models.Model):
+    """A Zoom registration question and the HubSpot contact property that answers it: used to
+    fill the question when HubSpot registers someone, and to write Zoom's answer back to the
+    contact."""
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Standard field"
+        CUSTOM = "custom", "Custom question"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOM)
+    question = models.CharField(
+        max_length=300, help_text="A standard field's name (org, job_title, phone, country…) "
+                                  "or a custom question's title, as the webinar asks it.")
+    hubspot_property = models.CharField(
+        "HubSpot contact property", max_length=100,
+        help_text="Internal name, e.g. company or webinar_topic_of_interest.")
+
+    class Meta:
+        verbose_name = "registration question mapping"
+        constraints = [models.UniqueConstraint(fields=["kind", "question"],
+                                               name="one_mapping_per_question")]
+        ordering = ["kind", "question"]
+
+    def __str__(self):
+        return f"{self.question} ↔ {self.hubspot_property}"
+
+
+class HubSpotRegistration(models.Model):
+    """A registration HubSpot asked for (a workflow action run, or a form submission a rule
+    picked up) and what came of it. One per HubSpot request, so a repeated request never
+    registers twice."""
+
+    class Source(models.TextChoices):
+        WORKFLOW = "workflow", "Workflow action"
+        FORM = "form", "Form rule"
+
+    class Outcome(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        WAITING = "waiting", "Waiting for Zoom"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # HubSpot's id of the request: the workflow action's callbackId, the form's conversionId
+    request_key = models.CharField(max_length=100)
+    webinar = models.ForeignKey(Webinar, on_delete=models.SET_NULL, null=True,
+                                related_name="hubspot_registrations")
+    zoom_webinar_id = models.CharField("webinar id", max_length=32)
+    email = models.CharField(max_length=254)
+    # the contact's properties as HubSpot sent them, to answer the webinar's questions
+    properties = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices,
+                               default=Outcome.WAITING)
+    reason = models.TextField(blank=True, help_text="Why it failed, or why it waits.")
+    zoom_registrant_id = models.CharField(max_length=64, blank=True)
+    join_url = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # when HubSpot's workflow got the final outcome: in the action's answer, or (for one
+    # answered BLOCK) by completing its callback
+    callback_completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "registration from HubSpot"
+        verbose_name_plural = "registrations from HubSpot"
+        constraints = [models.UniqueConstraint(fields=["source", "request_key"],
+                                               name="one_registration_per_request")]
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.zoom_webinar_id} ({self.get_outcome_display()})"

@@ -10,10 +10,11 @@ from integrations.errors import IntegrationError
 from integrations.models import ConnectionStatus, ZoomAccount
 from integrations.runs import queued_run_get, sync_runs_expire
 
-from .models import Webinar
+from .models import HubSpotRegistration, Webinar
 from .services.discovery import webinars_backfill, webinars_discover
 from .services.lifecycle import webinars_polled
 from .services.live_push import webinar_changes_push
+from .services.registration import hubspot_registration_complete
 from .services.schedule import webinars_due, webinars_listing_due
 from .services.sync import webinar_sync
 from .services.triggers import webinar_sync_enqueue, webinars_discovery_enqueue
@@ -98,3 +99,11 @@ def reconcile_webinar(webinar_id: int) -> str:
         return "skipped"
     run = webinar_sync(webinar=webinar, trigger="session ended")
     return "joined" if run.joined else run.status
+
+
+def complete_hubspot_registration(registration_id: int) -> str:
+    """A registration Zoom kept waiting, tried again; HubSpot's workflow told the outcome."""
+    registration = HubSpotRegistration.objects.filter(pk=registration_id).first()
+    if registration is None:
+        return "missing"
+    return hubspot_registration_complete(registration=registration).outcome

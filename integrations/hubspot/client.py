@@ -292,6 +292,29 @@ class HubSpotClient(BearerTokenApi):
                 break
         return found
 
+    # --- workflow action definitions (the app's developer API key, not the portal's token) --
+
+    def action_definitions(self, *, app_id: str, developer_key: str) -> list[dict]:
+        return self.request("GET", f"/automation/v4/actions/{quote(app_id, safe='')}",
+                            params={"hapikey": developer_key}, authenticated=False
+                            ).get("results") or []
+
+    def action_definition_save(self, *, app_id: str, developer_key: str, definition: dict,
+                               definition_id: str = "") -> dict:
+        """Creates the definition, or updates the one with this id."""
+        path = f"/automation/v4/actions/{quote(app_id, safe='')}"
+        if definition_id:
+            return self.request("PATCH", f"{path}/{quote(definition_id, safe='')}",
+                                params={"hapikey": developer_key}, json=definition,
+                                authenticated=False)
+        return self.request("POST", path, params={"hapikey": developer_key}, json=definition,
+                            authenticated=False, replay_safe=False)
+
+    def complete_action_callback(self, *, callback_id: str, output_fields: dict) -> None:
+        """Finishes a workflow action execution that was answered BLOCK."""
+        self.request("POST", f"/automation/v4/actions/callbacks/{quote(callback_id, safe='')}"
+                             "/complete", json={"outputFields": output_fields})
+
     def complete_marketing_event(self, *, external_event_id: str, external_account_id: str,
                                  start: str, end: str) -> dict:
         path = (f"/marketing/v3/marketing-events/events/"

@@ -50,9 +50,9 @@ def _v3_valid(request, *, secret: str, body: bytes) -> bool:
                for uri in signed_uris(request))
 
 
-def _v1_or_v2_valid(request, *, secret: str, body: bytes) -> bool:
+def _v1_or_v2_valid(request, *, secret: str, body: bytes, default_version: str = "v1") -> bool:
     signature = header(request, "x-hubspot-signature")
-    version = request.headers.get("x-hubspot-signature-version", "v1").lower()
+    version = request.headers.get("x-hubspot-signature-version", default_version).lower()
     if version == "v1":
         return hubspot_v1_valid(secret=secret, body=body, signature=signature)
     if version == "v2":
@@ -72,30 +72,38 @@ def _check_v3_timestamp(request) -> None:
 
 
 def _portal_ids(events: list) -> set[str]:
-    ids = set()
-    for event in events:
-        portal_id = event.get("portalId")
-        if isinstance(portal_id, bool) or not isinstance(portal_id, int | str) or \
-                not str(portal_id).isdigit():
-            raise Refused(401, "An event names no portalId, so no secret can verify it.")
-        ids.add(str(portal_id))
-    return ids
+    return {portal_id_of(event.get("portalId")) for event in events}
 
 
-def _verify(request, *, events: list, body: bytes) -> None:
+def hubspot_request_verify(request, *, body: bytes, portal_ids: set[str],
+                           default_version: str = "v1") -> None:
+    """Refuses (401) a request not signed by the client secret of every portal named: v3
+    (with its 5-minute window) when its headers are there, else the older X-HubSpot-Signature
+    (`default_version` when the request does not say which: webhooks v1, app calls v2)."""
     v3 = "x-hubspot-signature-v3" in request.headers
     if v3:
         _check_v3_timestamp(request)
     elif "x-hubspot-signature" not in request.headers:
         raise Refused(401, "The request is not signed (no X-HubSpot-Signature-v3).")
-    wanted = _portal_ids(events)
-    portals = {p.hub_id: p for p in HubSpotPortal.objects.filter(hub_id__in=wanted)
+    portals = {p.hub_id: p for p in HubSpotPortal.objects.filter(hub_id__in=portal_ids)
                .exclude(client_secret="")}
-    check = _v3_valid if v3 else _v1_or_v2_valid
-    if set(portals) != wanted or not all(check(request, secret=p.client_secret, body=body)
-                                         for p in portals.values()):
+
+    def valid(portal) -> bool:
+        if v3:
+            return _v3_valid(request, secret=portal.client_secret, body=body)
+        return _v1_or_v2_valid(request, secret=portal.client_secret, body=body,
+                               default_version=default_version)
+
+    if not portal_ids or set(portals) != portal_ids or not all(map(valid, portals.values())):
         raise Refused(401, "The signature does not match a linked HubSpot portal's client "
                            "secret.")
+
+
+def portal_id_of(value) -> str:
+    """A portal id as HubSpot sends it (a number), else a refusal: no secret could verify."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise Refused(401, "The request names no portalId, so no secret can verify it.")
+    return str(value)
 
 
 def _occurred_at(event: dict) -> int | None:
@@ -109,7 +117,7 @@ def hubspot_webhook(request):
     if not isinstance(events, list) or not events or \
             not all(isinstance(event, dict) for event in events):
         raise Refused(400, "The body is not a JSON array of events.")
-    _verify(request, events=events, body=body)
+    hubspot_request_verify(request, body=body, portal_ids=_portal_ids(events))
     headers, ip = headers_kept(request), remote_ip(request)
     # In event order, so the queue starts with the oldest.
     events = sorted(events, key=lambda event: _occurred_at(event) or 0)

@@ -185,6 +185,20 @@ class ZoomClient(BearerTokenApi):
             raise exc.with_message(f"Registration is not enabled for webinar {webinar_id}.",
                                    RegistrationNotEnabled) from exc
 
+    def registration_questions(self, webinar_id: str) -> dict:
+        """The webinar's registration form: `questions` (standard fields, with `required`)
+        and `custom_questions` (title, type, required, answers)."""
+        return self.get(f"/webinars/{webinar_id}/registrants/questions")
+
+    def add_registrant(self, webinar_id: str, registrant: dict) -> dict:
+        """Registers one person (Zoom answers with the join URL). Sending it again is
+        harmless: Zoom answers a second registration of the same address with the same
+        registrant."""
+        return self.request("POST", f"/webinars/{webinar_id}/registrants", json=registrant)
+
+    def update_webinar_settings(self, webinar_id: str, settings: dict) -> None:
+        self.request("PATCH", f"/webinars/{webinar_id}", json={"settings": settings})
+
     def list_panelists(self, webinar_id: str) -> list[dict]:
         """The webinar's panelists (Zoom lists them all at once); none when Zoom no longer
         has the webinar."""

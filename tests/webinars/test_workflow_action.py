@@ -1,0 +1,165 @@
+"""HubSpot's custom workflow action "Register for Zoom webinar": HubSpot calls our URL, signed
+with the app's client secret, and the contact is registered in Zoom with every question the
+webinar asks answered from the contact's properties."""
+
+import json
+import time
+
+import pytest
+
+from tests.scenarios import sync_one, upcoming_webinar, world
+from tests.webhooks import hubspot_v3_headers
+from webinars.models import HubSpotRegistration, QuestionMapping, Registrant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+URL = "/hubspot/actions/register-webinar/"
+OPTIONS_URL = "/hubspot/actions/register-webinar/options/"
+WEBINAR_ID = 89876543210
+APP_SECRET = "workflow-app-client-secret"
+LEARN = "What would you like to learn?"
+
+
+@pytest.fixture
+def webinar(sandbox, linked, settings):
+    """An upcoming webinar that asks for the organisation and a custom question, both
+    required, synced once; the portal's app secret set (connect_hubspot --client-secret)."""
+    settings.PUBLIC_BASE_URL = "https://sync.example.com"
+    account, portal = linked
+    portal.client_secret = APP_SECRET
+    portal.save()
+    data = upcoming_webinar(webinar_id=WEBINAR_ID)
+    data["settings"] = {"_questions": [{"field_name": "org", "required": True},
+                                       {"field_name": "job_title", "required": False}]}
+    data["custom_questions"] = [{"title": LEARN, "type": "short", "required": True,
+                                 "answers": []}]
+    sandbox.seed("custom", **world(data))
+    webinar, _ = sync_one(account, WEBINAR_ID)
+    return webinar
+
+
+def action_body(*, callback_id="cb-1", email="dana@prospect.example", **properties) -> bytes:
+    return json.dumps({
+        "callbackId": callback_id,
+        "origin": {"portalId": 62515, "actionDefinitionId": 9},
+        "object": {"objectId": 501, "objectType": "CONTACT", "properties": {
+            "email": email, "firstname": "Dana", "lastname": "Diaz", "company": "Prospect Co",
+            **properties}},
+        "inputFields": {"webinarId": str(WEBINAR_ID)},
+    }).encode()
+
+
+def call(client, body: bytes, *, url=URL, secret=APP_SECRET, timestamp_ms=None):
+    headers = hubspot_v3_headers(secret=secret, uri=f"https://sync.example.com{url}", body=body,
+                                 timestamp_ms=timestamp_ms)
+    return client.generic("POST", url, body, content_type="application/json", headers=headers)
+
+
+@pytest.fixture(autouse=True)
+def portal_id(sandbox, linked):
+    """The sandbox's portal id, which the calls name in `origin`."""
+    return linked[1].hub_id
+
+
+def signed(client, body: dict | bytes, **kw):
+    return call(client, body if isinstance(body, bytes) else json.dumps(body).encode(), **kw)
+
+
+def zoom_registrants(sandbox) -> dict[str, dict]:
+    """Who Zoom has registered, as its API lists them."""
+    listing = sandbox.zoom("GET", f"/webinars/{WEBINAR_ID}/registrants",
+                           params={"page_size": 300}).json()
+    return {r["email"]: r for r in listing["registrants"]}
+
+
+def with_portal(body: bytes, portal_id: str) -> bytes:
+    data = json.loads(body)
+    data["origin"]["portalId"] = int(portal_id)
+    return json.dumps(data).encode()
+
+
+@pytest.fixture
+def learn_mapped(db):
+    return QuestionMapping.objects.create(kind=QuestionMapping.Kind.CUSTOM, question=LEARN,
+                                          hubspot_property="webinar_interest")
+
+
+def test_a_signed_call_registers_the_contact_with_every_question_answered(
+        client, sandbox, webinar, portal_id, learn_mapped):
+    body = with_portal(action_body(webinar_interest="Forecasting"), portal_id)
+    answer = call(client, body)
+
+    assert answer.status_code == 200, answer.content
+    output = answer.json()["outputFields"]
+    registrant = zoom_registrants(sandbox)["dana@prospect.example"]
+    assert output == {"hs_execution_state": "SUCCESS", "zoom_join_url": registrant["join_url"],
+                      "zoom_registrant_id": registrant["id"]}
+    assert registrant["org"] == "Prospect Co"
+    assert registrant["custom_questions"] == [{"title": LEARN, "value": "Forecasting"}]
+    mirrored = Registrant.objects.get(webinar=webinar, email="dana@prospect.example")
+    assert mirrored.join_url == registrant["join_url"]
+
+
+def test_a_missing_required_answer_fails_naming_the_question_and_asks_zoom_nothing(
+        client, sandbox, webinar, portal_id, learn_mapped):
+    sandbox.reset_calls()
+    answer = call(client, with_portal(action_body(), portal_id))  # no webinar_interest
+
+    output = answer.json()["outputFields"]
+    assert output["hs_execution_state"] == "FAIL_CONTINUE"
+    assert f"“{LEARN}”" in output["zoom_registration_error"]
+    assert not any(k.startswith("zoom POST") for k in sandbox.calls()["by_endpoint"])
+    assert "dana@prospect.example" not in zoom_registrants(sandbox)
+    failed = HubSpotRegistration.objects.get()
+    assert (failed.outcome, failed.email) == ("failed", "dana@prospect.example")
+
+
+def test_an_unmapped_required_standard_field_is_named_too(client, sandbox, webinar, portal_id,
+                                                          learn_mapped):
+    body = with_portal(action_body(company="", webinar_interest="Pricing"), portal_id)
+    output = call(client, body).json()["outputFields"]
+    assert output["hs_execution_state"] == "FAIL_CONTINUE"
+    assert "“Organization”" in output["zoom_registration_error"]
+
+
+@pytest.mark.parametrize("how", ["wrong secret", "stale timestamp", "unsigned"])
+def test_a_call_not_signed_by_the_app_is_refused_and_registers_nobody(
+        client, sandbox, webinar, portal_id, learn_mapped, how):
+    body = with_portal(action_body(webinar_interest="Forecasting"), portal_id)
+    if how == "unsigned":
+        answer = client.generic("POST", URL, body, content_type="application/json")
+    elif how == "wrong secret":
+        answer = call(client, body, secret="someone-else")
+    else:
+        answer = call(client, body, timestamp_ms=int(time.time() * 1000) - 10 * 60 * 1000)
+    assert answer.status_code == 401
+    assert HubSpotRegistration.objects.count() == 0
+    assert "dana@prospect.example" not in zoom_registrants(sandbox)
+
+
+def test_the_same_call_twice_and_a_second_workflow_register_the_person_once(
+        client, sandbox, webinar, portal_id, learn_mapped):
+    body = with_portal(action_body(webinar_interest="Forecasting"), portal_id)
+    first = call(client, body).json()["outputFields"]
+    sandbox.reset_calls()
+    again = call(client, body).json()["outputFields"]
+    other = call(client, with_portal(action_body(callback_id="cb-2",
+                                                 webinar_interest="Forecasting"), portal_id)
+                 ).json()["outputFields"]
+
+    assert again == first and other == first
+    assert first["hs_execution_state"] == "SUCCESS"
+    assert sandbox.calls()["by_endpoint"] == {}  # neither asked Zoom again
+    assert list(zoom_registrants(sandbox)) == ["dana@prospect.example"]
+
+
+def test_the_dropdown_lists_upcoming_webinars(client, webinar, portal_id):
+    body = json.dumps({"origin": {"portalId": int(portal_id)}, "inputFieldName": "webinarId",
+                       "fetchOptions": {"q": "roadmap"}}).encode()
+    answer = call(client, body, url=OPTIONS_URL)
+    assert answer.status_code == 200
+    assert [o["value"] for o in answer.json()["options"]] == [str(WEBINAR_ID)]
+    nothing = call(client, json.dumps({"origin": {"portalId": int(portal_id)},
+                                       "fetchOptions": {"q": "no such topic"}}).encode(),
+                   url=OPTIONS_URL)
+    assert nothing.json()["options"] == []
