@@ -3,7 +3,8 @@ registration HubSpot asked for, with its outcome and a retry for the ones that f
 
 from django.contrib import admin, messages
 
-from .models import HubSpotRegistration, QuestionMapping
+from .models import HubSpotRegistration, QuestionMapping, RegistrationRule
+from .services.form_rules import registration_rule_poll
 from .services.registration import hubspot_registration_complete
 
 Outcome = HubSpotRegistration.Outcome
@@ -42,4 +43,25 @@ class HubSpotRegistrationAdmin(admin.ModelAdmin):
             done[outcome] = done.get(outcome, 0) + 1
         summary = ", ".join(f"{n} {Outcome(o).label.lower()}" for o, n in sorted(done.items()))
         self.message_user(request, f"Tried again: {summary or 'nothing to retry'}.",
+                          messages.INFO)
+
+
+@admin.register(RegistrationRule)
+class RegistrationRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "form_guid", "webinar", "enabled", "last_polled_at",
+                    "last_error"]
+    list_filter = ["enabled"]
+    autocomplete_fields = ["webinar"]
+    readonly_fields = ["submitted_until", "last_polled_at", "last_error", "created_at"]
+    actions = ["poll_now"]
+
+    @admin.action(description="Read the forms for new submissions now",
+                  permissions=["change"])
+    def poll_now(self, request, queryset):
+        counts: dict[str, int] = {}
+        for rule in queryset.select_related("webinar__zoom_account"):
+            for outcome, n in registration_rule_poll(rule=rule).items():
+                counts[outcome] = counts.get(outcome, 0) + n
+        summary = ", ".join(f"{n} {Outcome(o).label.lower()}" for o, n in sorted(counts.items()))
+        self.message_user(request, f"Forms read: {summary or 'no new submissions'}.",
                           messages.INFO)

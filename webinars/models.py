@@ -405,3 +405,28 @@ class HubSpotRegistration(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.zoom_webinar_id} ({self.get_outcome_display()})"
+
+
+class RegistrationRule(models.Model):
+    """A HubSpot form whose submitters are registered for a Zoom webinar (any HubSpot tier:
+    the form's submissions are polled, no workflow needed)."""
+
+    form_guid = models.CharField("HubSpot form id", max_length=64,
+                                 help_text="The form's id (GUID), from its URL in HubSpot.")
+    form_name = models.CharField(max_length=200, blank=True)
+    webinar = models.ForeignKey(Webinar, on_delete=models.CASCADE,
+                                related_name="registration_rules")
+    enabled = models.BooleanField(default=True)
+    # the newest submission taken (HubSpot's submittedAt, ms): the next poll stops there
+    submitted_until = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "form → webinar rule"
+        constraints = [models.UniqueConstraint(fields=["form_guid", "webinar"],
+                                               name="one_rule_per_form_and_webinar")]
+
+    def __str__(self):
+        return f"{self.form_name or self.form_guid} → {self.webinar}"

@@ -12,6 +12,7 @@ from integrations.runs import queued_run_get, sync_runs_expire
 
 from .models import HubSpotRegistration, Webinar
 from .services.discovery import webinars_backfill, webinars_discover
+from .services.form_rules import registration_rules_poll
 from .services.lifecycle import webinars_polled
 from .services.live_push import webinar_changes_push
 from .services.registration import hubspot_registration_complete
@@ -107,3 +108,9 @@ def complete_hubspot_registration(registration_id: int) -> str:
     if registration is None:
         return "missing"
     return hubspot_registration_complete(registration=registration).outcome
+
+
+def poll_registration_forms() -> str:
+    counts = registration_rules_poll()
+    return ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or (
+        "no new submissions")

@@ -191,6 +191,8 @@ WEBHOOK_DRAIN_MAX = env.int("WEBHOOK_DRAIN_MAX", default=5000)
 SYNC_RUN_RETENTION_DAYS = env.int("SYNC_RUN_RETENTION_DAYS", default=90)
 WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
 WEBHOOK_FAILED_RETENTION_DAYS = env.int("WEBHOOK_FAILED_RETENTION_DAYS", default=90)
+# How often the forms of form → webinar rules are read for new submissions (minutes).
+FORM_POLL_MINUTES = env.int("FORM_POLL_MINUTES", default=2)
 # The repeating jobs every installation runs, kept in django-q2's schedule after each migrate:
 # name -> (task, every N minutes).
 SYNC_SCHEDULES = {
@@ -199,6 +201,8 @@ SYNC_SCHEDULES = {
     # Normally each stored delivery queues its processing; this picks up what a crashed worker
     # left half done.
     "Process waiting webhook deliveries": ("integrations.tasks.drain_webhook_inbox", 1),
+    "Register form submissions": ("webinars.tasks.poll_registration_forms",
+                                  FORM_POLL_MINUTES),
 }
 
 # django-q2: the ORM broker by default (no extra service), Redis when REDIS_URL is set.

@@ -292,6 +292,27 @@ class HubSpotClient(BearerTokenApi):
                 break
         return found
 
+    # --- forms ---------------------------------------------------------------------------
+
+    FORM_PAGE_SIZE = 50
+
+    def iter_form_submissions(self, form_guid: str, *, since_ms: int | None = None
+                              ) -> Iterator[dict]:
+        """The form's submissions, newest first, down to those submitted at `since_ms`
+        (included: submissions of the same millisecond are told apart by conversionId)."""
+        params: dict = {"limit": self.FORM_PAGE_SIZE}
+        path = f"/form-integrations/v1/submissions/forms/{quote(form_guid, safe='')}"
+        while True:
+            data = self.request("GET", path, params=params)
+            for submission in data.get("results") or []:
+                if since_ms is not None and int(submission.get("submittedAt") or 0) < since_ms:
+                    return
+                yield submission
+            after = ((data.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+            params = {**params, "after": after}
+
     # --- workflow action definitions (the app's developer API key, not the portal's token) --
 
     def action_definitions(self, *, app_id: str, developer_key: str) -> list[dict]:
