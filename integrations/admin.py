@@ -196,6 +196,7 @@ class SyncSettingsAdmin(SingletonModelAdmin):
         ("Webinars", {"fields": ["auto_sync_new_webinars", "host_exclusions"]}),
         ("Contacts", {"fields": ["contact_exclusion_domains", "contact_field_policy",
                                  "recreate_deleted_contacts", "match_secondary_emails"]}),
+        ("Registrations from HubSpot", {"fields": ["let_hubspot_send_confirmations"]}),
     ]
 
 

@@ -156,7 +156,10 @@ class SyncSettings(SingletonModel):
         "match secondary e-mails", default=True,
         help_text="Before creating a contact, ask HubSpot whether the address is another "
                   "contact's secondary e-mail, and update that contact instead.")
-    let_hubspot_send_confirmations = models.BooleanField(default=False)
+    let_hubspot_send_confirmations = models.BooleanField(
+        default=False, help_text="HubSpot e-mails the people it registers (with the join link, "
+                                 "zoomsync_last_join_url): webinar pages then warn while Zoom "
+                                 "sends its own confirmation too.")
 
     class Meta:
         verbose_name = "Sync settings"

@@ -9,13 +9,19 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from integrations.admin import RUN_COLORS, ZoomAccountAdmin
-from integrations.models import SyncRun, ZoomAccount
+from integrations.errors import IntegrationError
+from integrations.models import SyncRun, SyncSettings, ZoomAccount
 from integrations.runs import run_counts_text, sync_run_joined_text
 
 from .models import Lifecycle, Registrant, Webinar, WebinarInstance
 from .selectors import webinar_invalid_emails, webinar_people_on_stage
 from .services.discovery import BACKFILL_DEFAULT_MONTHS, backfill_default_since
 from .services.lifecycle import webinar_lifecycle_text
+from .services.registration import (
+    webinar_registers_from_hubspot,
+    webinar_zoom_confirmation_off,
+    zoom_sends_confirmation,
+)
 from .services.runs import KIND_SYNC, webinar_runs
 from .services.triggers import (
     account_backfill_enqueue,
@@ -80,13 +86,13 @@ class WebinarAdmin(admin.ModelAdmin):
     list_editable = ["sync_enabled"]
     list_filter = ["zoom_account", WhenFilter, "sync_enabled", "last_sync_status", "lifecycle"]
     search_fields = ["topic", "zoom_id", "host_email", "host_id"]
-    actions = ["sync_now", "enable_sync", "disable_sync"]
+    actions = ["sync_now", "enable_sync", "disable_sync", "zoom_confirmation_off"]
     inlines = [InstanceInline]
     readonly_fields = ["zoom_account", "zoom_id", "uuid", "host_id", "host_email", "topic",
                        "type", "start_time", "duration", "timezone", "join_url",
                        "registration_url", "lifecycle", "lifecycle_note", "last_synced_at",
                        "last_sync_status", "last_sync_error", "sync_history", "invalid_emails",
-                       "on_stage",
+                       "on_stage", "confirmation_emails",
                        "discovered_at"]
     exclude = ["raw", "settings"]
     list_per_page = 50
@@ -202,6 +208,36 @@ class WebinarAdmin(admin.ModelAdmin):
                 queued += 1
         if queued:
             self.message_user(request, f"Queued a sync of {queued} webinar(s).")
+
+    @admin.display(description="Confirmation e-mails")
+    def confirmation_emails(self, obj):
+        zoom = zoom_sends_confirmation(obj)
+        hubspot = SyncSettings.get_solo().let_hubspot_send_confirmations
+        if zoom and hubspot and webinar_registers_from_hubspot(obj):
+            return format_html(
+                '<strong style="color:#c62828">{}</strong> {}',
+                "Both Zoom and HubSpot send a confirmation to people HubSpot registers.",
+                "Select the webinar in the list and use “Let HubSpot send confirmations: turn "
+                "Zoom's off”.")
+        if zoom:
+            return "Zoom sends its confirmation e-mail to each new registrant."
+        return "Zoom sends no confirmation e-mail (HubSpot's e-mails can use the join link)."
+
+    @admin.action(description="Let HubSpot send confirmations: turn Zoom's off",
+                  permissions=["change"])
+    def zoom_confirmation_off(self, request, queryset):
+        done, failed = 0, []
+        for webinar in queryset.select_related("zoom_account"):
+            try:
+                webinar_zoom_confirmation_off(webinar=webinar)
+                done += 1
+            except IntegrationError as exc:
+                failed.append(f"{webinar.topic}: {exc.message}")
+        if done:
+            self.message_user(request, f"Zoom's confirmation e-mail is off for {done} "
+                              "webinar(s).", messages.SUCCESS)
+        for failure in failed:
+            self.message_user(request, failure, messages.ERROR)
 
     @admin.action(description="Enable sync", permissions=["change"])
     def enable_sync(self, request, queryset):

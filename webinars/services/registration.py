@@ -266,3 +266,25 @@ def hubspot_registration_complete(*, registration: HubSpotRegistration) -> HubSp
         registration.callback_completed_at = timezone.now()
         registration.save(update_fields=["callback_completed_at", "updated_at"])
     return registration
+
+
+# --- one confirmation e-mail --------------------------------------------------------------
+
+def zoom_sends_confirmation(webinar: Webinar) -> bool:
+    """Zoom e-mails each new registrant a confirmation (its settings say; both default on)."""
+    settings_ = webinar.settings or {}
+    return bool(settings_.get("registrants_email_notification", True)
+                and settings_.get("registrants_confirmation_email", True))
+
+
+def webinar_registers_from_hubspot(webinar: Webinar) -> bool:
+    return (webinar.registration_rules.filter(enabled=True).exists()
+            or webinar.hubspot_registrations.exists())
+
+
+def webinar_zoom_confirmation_off(*, webinar: Webinar) -> None:
+    """Stops Zoom's own confirmation e-mail (PATCH /webinars/{id}), so only HubSpot's goes out."""
+    zoom_client_for(account=webinar.zoom_account).update_webinar_settings(
+        webinar.zoom_id, {"registrants_confirmation_email": False})
+    webinar.settings = {**(webinar.settings or {}), "registrants_confirmation_email": False}
+    webinar.save(update_fields=["settings"])
