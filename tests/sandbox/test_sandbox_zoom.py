@@ -313,8 +313,12 @@ def test_adding_a_registrant(client):
     response = client.zoom("POST", f"/webinars/{W_UPCOMING}/registrants",
                            json={"email": "erin@new.example", "first_name": "Erin",
                                  "org": "New Co",
-                                 "custom_questions": [{"title": "What do you hope to learn?",
-                                                       "value": "Everything"}]})
+                                 "custom_questions": [
+                                     {"title": "What do you hope to learn?",
+                                      "value": "Everything"},
+                                     # the demo's form requires this one
+                                     {"title": "How did you hear about this webinar?",
+                                      "value": "Newsletter"}]})
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["id"] == W_UPCOMING and isinstance(body["registrant_id"], str)
