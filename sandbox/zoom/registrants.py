@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-
 from datetime import timedelta
 
 from ..common import Reply, ZoomError, iso_z
@@ -25,6 +24,7 @@ from ..webhooks import zoom_events
 from ..world import World
 from .models import (
     API_STATUS,
+    QUESTION_TYPES,
     REGISTRANT_EMAIL_MAX_LENGTH,
     REGISTRANT_FIELDS,
     Registrant,
@@ -44,9 +44,7 @@ DEFAULT_QUESTIONS = (
     {"field_name": "country", "required": False},
     {"field_name": "phone", "required": False},
 )
-# The kinds of custom question Zoom's registration form has.
-QUESTION_TYPES = ("short", "single_radio", "single_dropdown", "multiple")
-CHOICE_TYPES = ("single_radio", "single_dropdown")
+CHOICE_TYPES = QUESTION_TYPES[1:3]  # single_radio, single_dropdown
 WEBINAR_OVER = ("Webinar is over, you cannot register now. If you have any questions, contact "
                 "the webinar host.")
 MAX_REGISTRATIONS_PER_DAY = 3
