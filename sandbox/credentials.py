@@ -15,6 +15,9 @@ ZOOM_OAUTH_CLIENT_ID = "sandbox-zoom-oauth-client-id"
 ZOOM_OAUTH_CLIENT_SECRET = "sandbox-zoom-oauth-client-secret-2c9e5a7b13f4"
 # The HubSpot public app's OAuth client id (its secret is HUBSPOT_CLIENT_SECRET).
 HUBSPOT_CLIENT_ID = "8f2b6c1d-3a4e-4f5a-9b8c-7d6e5f4a3b2c"
+# The HubSpot developer account's API key (``hapikey``), for the app's workflow action
+# definitions.
+HUBSPOT_DEVELOPER_API_KEY = "sandbox-hubspot-developer-key-6e1f9a2c84b7"
 HUBSPOT_HUB_DOMAIN = "sandbox.hubspot.example"
 HUBSPOT_USER = "admin@sandbox.example"
 
@@ -41,5 +44,6 @@ def credentials() -> dict:
             "app_id": HUBSPOT_APP_ID,
             "client_id": HUBSPOT_CLIENT_ID,
             "client_secret": HUBSPOT_CLIENT_SECRET,
+            "developer_api_key": HUBSPOT_DEVELOPER_API_KEY,
         },
     }

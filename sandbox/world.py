@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import secrets
 import threading
+import uuid
 from collections import Counter
 from datetime import datetime
 
 from .clock import Clock
 from .common import iso_ms
 from .faults import Faults
-from .hubspot.models import Contact, MarketingEvent, default_properties
+from .hubspot.models import (
+    Contact,
+    Form,
+    MarketingEvent,
+    WorkflowExecution,
+    default_properties,
+)
 from .limits import Limits
 from .tokens import TokenStore
 from .webhooks.delivery import Webhooks
@@ -92,6 +99,13 @@ class World:
             self.event_properties: dict[str, dict] = {}
             self.marketing_events: dict[tuple[str, str], MarketingEvent] = {}
             self.next_event_id = 5_000_001
+            # forms and their submissions, by guid
+            self.forms: dict[str, Form] = {}
+            # the app's custom workflow action: its definitions (by id) and runs (by
+            # callbackId)
+            self.action_definitions: dict[str, dict] = {}
+            self.next_definition_id = 7_000_001
+            self.workflow_executions: dict[str, WorkflowExecution] = {}
             # Zoom: successful registrations per (webinar id, e-mail, UTC day)
             self.registrations_today: Counter = Counter()
             # Zoom: webinar updates per (host id, UTC day)
@@ -221,6 +235,32 @@ class World:
             self.contacts[contact.id] = contact
             self.contacts_by_email[email] = contact
             return contact
+
+    def add_form(self, guid: str, name: str, fields: list[str]) -> Form:
+        with self.lock:
+            form = Form(guid=guid, name=name, fields=list(fields), created_at=self.clock.now())
+            self.forms[guid] = form
+            return form
+
+    def submit_form(self, form: Form, values: dict, submitted_at_ms: int,
+                    page_url: str = "") -> dict:
+        """A submission of ``form``: recorded, and like a real one it creates the contact or
+        updates the properties it filled in (values that are not contact properties are kept
+        on the submission only)."""
+        with self.lock:
+            submission = {"conversionId": str(uuid.uuid4()), "submittedAt": submitted_at_ms,
+                          "values": dict(values),
+                          "pageUrl": page_url or f"https://{form.guid}.forms.example/"}
+            form.submissions.append(submission)
+            props = {k: str(v) for k, v in values.items()
+                     if k in self.properties and k != "email" and v not in (None, "")}
+            contact = self.contact_by_email(values["email"])
+            if contact is None:
+                self.create_contact(values["email"], props)
+            elif props:
+                contact.properties.update(props)
+                contact.updated_at = self.clock.now()
+            return submission
 
     def next_event_object_id(self) -> str:
         with self.lock:

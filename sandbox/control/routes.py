@@ -16,6 +16,7 @@ from .basics import (
     reset,
     seed,
 )
+from .hubspot import execute, post_form, post_submission
 from .state import state
 from .webhooks import get_log, get_targets, live_run, post_targets
 from .zoom import expire_page_tokens, participants, report, session_add
@@ -42,4 +43,7 @@ ROUTES = [
     ("POST", "/webhooks", post_targets, False),
     ("GET", "/webhooks/log", get_log, False),
     ("POST", "/zoom/webinars/{webinarId}/live", live_run, False),
+    ("POST", "/hubspot/forms", post_form, False),
+    ("POST", "/hubspot/forms/{guid}/submissions", post_submission, False),
+    ("POST", "/hubspot/workflow-actions/execute", execute, False),
 ]

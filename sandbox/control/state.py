@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..common import ControlError, Reply, iso_ms, iso_z
 from ..hubspot.models import DEFAULT_PROPERTY_NAMES
 from ..world import World
+from .hubspot import execution_json, form_json
 
 
 def hubspot_state(world: World) -> dict:
@@ -44,6 +45,10 @@ def hubspot_state(world: World) -> dict:
         "property_groups": list(world.property_groups),
         "properties": [n for n in world.properties if n not in DEFAULT_PROPERTY_NAMES],
         "marketing_event_properties": list(world.event_properties),
+        "forms": [form_json(f) for f in world.forms.values()],
+        "workflow_action_definitions": [dict(d) for d in world.action_definitions.values()],
+        "workflow_action_executions": [execution_json(r)
+                                       for r in world.workflow_executions.values()],
     }
 
 

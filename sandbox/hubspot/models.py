@@ -58,6 +58,43 @@ class MarketingEvent:
         self.durations: dict[str, int] | None = None
 
 
+class Form:
+    """A HubSpot form and its submissions (kept in submission order)."""
+
+    __slots__ = ("guid", "name", "fields", "created_at", "submissions")
+
+    def __init__(self, *, guid: str, name: str, fields: list[str], created_at: datetime):
+        self.guid = guid
+        self.name = name
+        self.fields = fields
+        self.created_at = created_at
+        # {"conversionId", "submittedAt" (epoch ms), "values": {name: value}, "pageUrl"}
+        self.submissions: list[dict] = []
+
+
+class WorkflowExecution:
+    """One run of the app's custom workflow action for one contact.
+
+    ``state``: ``completed`` (the action answered SUCCESS / FAIL_CONTINUE / FAIL_STOP, or a
+    blocked run was completed through the callbacks API), ``blocked`` (it answered BLOCK and
+    waits for its callback) or ``failed`` (no answer, or an error status)."""
+
+    __slots__ = ("callback_id", "contact_id", "email", "input_fields", "state",
+                 "output_fields", "status", "created_at", "completed_at")
+
+    def __init__(self, *, callback_id: str, contact_id: int, email: str, input_fields: dict,
+                 created_at: datetime):
+        self.callback_id = callback_id
+        self.contact_id = contact_id
+        self.email = email
+        self.input_fields = input_fields
+        self.state = "pending"
+        self.output_fields: dict = {}
+        self.status: int | None = None
+        self.created_at = created_at
+        self.completed_at: datetime | None = None
+
+
 def _prop(name, label, type_, field_type, *, options=None, readonly=False, form=True,
           description=""):
     return {

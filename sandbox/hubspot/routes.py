@@ -1,4 +1,7 @@
-"""HubSpot's routes: (method, template, handler, needs a bearer token)."""
+"""HubSpot's routes: (method, template, handler, needs a bearer token).
+
+The sandbox keeps no per-route rate-limit category for HubSpot: every call with a bearer token
+counts against its app's ten-second window and the portal's daily limit (``limits.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from .attendance import attendance_email_create
 from .contact_changes import delete_contact, merge_contacts, update_contact
 from .contacts import contacts_batch_read, contacts_batch_upsert, list_contacts
 from .events import cancel_event, complete_event, get_event, put_event, upsert_events
+from .forms import form_submissions
 from .oauth import (
     access_token_info,
     oauth_authorize,
@@ -23,8 +27,16 @@ from .properties import (
     list_properties,
 )
 from .search import search_contacts
+from .workflow_actions import (
+    complete_callback,
+    complete_callbacks,
+    create_definition,
+    list_definitions,
+    update_definition,
+)
 
 _EV = "/marketing/v3/marketing-events"
+_ACT = "/automation/v4/actions"
 
 
 # (method, template, handler, needs bearer token)
@@ -62,4 +74,12 @@ ROUTES = [
      attendance_email_create, True),
     ("GET", _EV + "/participations/{externalAccountId}/{externalEventId}/breakdown",
      participations_breakdown, True),
+    ("GET", "/form-integrations/v1/submissions/forms/{formGuid}", form_submissions, True),
+    # the callbacks before "{appId}/{definitionId}", which has as many segments
+    ("POST", _ACT + "/callbacks/complete", complete_callbacks, True),
+    ("POST", _ACT + "/callbacks/{callbackId}/complete", complete_callback, True),
+    # a developer account's hapikey, checked by the handlers (not a portal's bearer token)
+    ("POST", _ACT + "/{appId}", create_definition, False),
+    ("GET", _ACT + "/{appId}", list_definitions, False),
+    ("PATCH", _ACT + "/{appId}/{definitionId}", update_definition, False),
 ]

@@ -9,6 +9,7 @@ from ..common import epoch_ms, iso_z, parse_iso
 from ..world import World
 from ..zoom.models import (
     PARTICIPANT_STATUSES,
+    QUESTION_TYPES,
     REGISTRANT_EMAIL_MAX_LENGTH,
     REGISTRANT_FIELDS,
     Instance,
@@ -37,6 +38,8 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
     ``{"users": [{"id", "email", "first_name", "last_name"}],
        "webinars": [{"id", "topic", "type", "start_time", "duration", "host_id", "uuid"?,
                      "settings"?, "occurrences"?, "recurrence"?,
+                     "questions"?: [{"field_name", "required"}],
+                     "custom_questions"?: [{"title", "type", "required", "answers"}],
                      "registrants": [{"email", "first_name", "last_name", "status",
                                       "create_time", "id"?, <standard fields>,
                                       "custom_questions",
@@ -61,6 +64,13 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
     report's ``participant_user_id``), the user's e-mail and name unless given, and
     ``internal_user`` (the past-webinar listing's flag for the account's own users). A row's
     ``user_id`` is not a user's: Zoom numbers each join of a webinar with one.
+
+    A webinar's registration form: ``questions`` are its standard fields (``last_name``,
+    ``org``, ... with their ``required`` flags; default: none required), ``custom_questions``
+    its own questions (``type`` short | single_radio | single_dropdown | multiple, the choices
+    in ``answers``); without them, the titles the registrants answered, none required.
+    ``settings`` takes Zoom's webinar settings (``approval_type``, ``close_registration``,
+    ``registrants_email_notification``, ``registrants_confirmation_email``, ...).
     """
     if unknown:
         raise ValueError(f"unknown custom-world keys: {', '.join(sorted(unknown))}")
@@ -129,14 +139,17 @@ def _custom_webinar(world: World, rng: random.Random, data: dict, where: str) ->
         for q in r.get("custom_questions") or []:
             if q.get("title") and q["title"] not in titles:
                 titles.append(q["title"])
-    questions = data.get("custom_questions") or [
+    questions = _custom_questions(data.get("custom_questions"), where) or [
         {"title": t, "type": "short", "required": False, "answers": []} for t in titles]
+    settings = dict(data.get("settings") or {})
+    if data.get("questions") is not None:
+        settings["_questions"] = _standard_questions(data["questions"], where)
     w = world.add_webinar(Webinar(
         id=wid, uuid=data.get("uuid") or zoom_uuid(rng), host_id=host_id,
         topic=str(data.get("topic") or f"Webinar {wid}"), type=int(data.get("type", 5)),
         start_time=start, duration=duration, timezone=data.get("timezone", "UTC"),
         agenda=data.get("agenda", ""), created_at=min(start, world.now()) - timedelta(days=30),
-        settings=dict(data.get("settings") or {}), recurrence=data.get("recurrence"),
+        settings=settings, recurrence=data.get("recurrence"),
         occurrences=occurrences, password=str(data.get("password", "")),
         reg_token=zoom_id22(rng), custom_questions=questions))
     for j, p in enumerate(data.get("panelists") or []):
@@ -150,6 +163,40 @@ def _custom_webinar(world: World, rng: random.Random, data: dict, where: str) ->
     for j, inst_data in enumerate(data.get("instances") or []):
         user_id = _custom_instance(world, rng, w, data, inst_data, j, user_id,
                                    f"{where}.instances[{j}]")
+
+
+def _standard_questions(items, where: str) -> list[dict]:
+    if not isinstance(items, list):
+        raise ValueError(f"{where}.questions must be a list")
+    out = []
+    for k, q in enumerate(items):
+        name = q.get("field_name") if isinstance(q, dict) else None
+        if name not in ("last_name", *REGISTRANT_FIELDS):
+            raise ValueError(f"{where}.questions[{k}].field_name must be last_name or one of "
+                             f"{', '.join(REGISTRANT_FIELDS)}")
+        out.append({"field_name": name, "required": bool(q.get("required", False))})
+    return out
+
+
+def _custom_questions(items, where: str) -> list[dict]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ValueError(f"{where}.custom_questions must be a list")
+    out = []
+    for k, q in enumerate(items):
+        qw = f"{where}.custom_questions[{k}]"
+        if not isinstance(q, dict) or not isinstance(q.get("title"), str) or not q["title"]:
+            raise ValueError(f"{qw} needs a title")
+        kind = q.get("type", "short")
+        if kind not in QUESTION_TYPES:
+            raise ValueError(f"{qw}.type {kind!r} is not {' | '.join(QUESTION_TYPES)}")
+        answers = q.get("answers") or []
+        if not isinstance(answers, list):
+            raise ValueError(f"{qw}.answers must be a list")
+        out.append({"title": q["title"], "type": kind, "required": bool(q.get("required")),
+                    "answers": [str(a) for a in answers]})
+    return out
 
 
 def _custom_registrant(world: World, rng: random.Random, w: Webinar, r, j: int,

@@ -1,6 +1,6 @@
-"""The ``demo`` scenario: a small, realistic account (two hosts, seven webinars, about sixty
-people, three HubSpot contacts already there), one builder per webinar. Times are relative to
-"now" rounded down to the hour.
+"""The ``demo`` scenario: a small, realistic account (two hosts, eight webinars, about sixty
+people, three HubSpot contacts already there, one HubSpot form), one builder per webinar.
+Times are relative to "now" rounded down to the hour.
 
 The builders run in a fixed order and each draws from the same random generator: keep that
 order, and add new draws after the existing ones, or every later id and answer changes.
@@ -12,6 +12,7 @@ import random
 from datetime import timedelta
 
 from ..world import World
+from ..zoom.models import Webinar
 from .demo_builder import Demo, load_data
 from .ids import occurrence, zoom_uuid, zoom_weekday
 
@@ -148,6 +149,36 @@ def add_hubspot_contacts(demo: Demo) -> None:
         "lifecyclestage": "subscriber"}, when=created + timedelta(days=60))
 
 
+# The sign-up webinar and form: what registering HubSpot contacts into a webinar starts from.
+SIGNUP_WEBINAR_ID = 81234567008
+SIGNUP_FORM_GUID = "0c6d3a5e-8b1f-4d2a-9e7c-5a4b3c2d1e0f"
+SIGNUP_QUESTION = "What would you like to learn?"
+
+
+def add_signup(demo: Demo) -> None:
+    """Upcoming in three days, nobody registered yet: its form requires the company (``org``)
+    and an answer to one custom question; and HubSpot's "Webinar sign-up" form, no submissions
+    yet. Fixed ids, no random draws."""
+    start = demo.base + timedelta(days=3, hours=3)
+    standard = [{"field_name": "last_name", "required": False},
+                {"field_name": "org", "required": True},
+                {"field_name": "job_title", "required": False},
+                {"field_name": "country", "required": False}]
+    demo.world.add_webinar(Webinar(
+        id=SIGNUP_WEBINAR_ID, uuid="c2FuZGJveC1zaWdudXAtdzg=", host_id=demo.maya.id,
+        topic="Inbound Playbook: Turning Form Fills into Webinar Seats", type=5,
+        start_time=start, duration=45, timezone="America/New_York",
+        agenda="How a HubSpot form becomes a Zoom registration.",
+        created_at=demo.now - timedelta(days=10),
+        settings={"approval_type": 0, "registrants_email_notification": True,
+                  "registrants_confirmation_email": True, "_questions": standard},
+        password="808080", reg_token="dEmOsIgNuPrEgIsTeR0008",
+        custom_questions=[{"title": SIGNUP_QUESTION, "type": "short", "required": True,
+                           "answers": []}]))
+    demo.world.add_form(SIGNUP_FORM_GUID, "Webinar sign-up",
+                        ["email", "firstname", "lastname", "company"])
+
+
 BUILDERS = (build_roadmap, build_workshop, build_playbook, build_office_hours, build_recurring,
             build_launch_recap, build_benchmark_report)
 
@@ -159,3 +190,4 @@ def seed_demo(world: World, rng: random.Random) -> None:
     for build in BUILDERS:
         build(demo)
     add_hubspot_contacts(demo)
+    add_signup(demo)

@@ -20,3 +20,9 @@ def hubspot_signature_v3(secret: str, method: str, url: str, raw_body: bytes,
     message = method.encode() + url.encode() + raw_body + timestamp_ms.encode()
     return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()
                             ).decode()
+
+
+def hubspot_signature_v2(secret: str, method: str, url: str, raw_body: bytes) -> str:
+    """``X-HubSpot-Signature`` (version v2): hex SHA-256 of secret + method + URL + body."""
+    message = secret.encode() + method.encode() + url.encode() + raw_body
+    return hashlib.sha256(message).hexdigest()

@@ -25,6 +25,9 @@ TOPIC_MAX = 200
 AGENDA_MAX = 2000
 PASSWORD_MAX = 10
 # Documented fields the sandbox accepts but does not model (they change nothing it serves).
+# Settings that must be booleans when a PATCH sets them (the rest are stored as given).
+BOOLEAN_SETTINGS = ("close_registration", "registrants_email_notification",
+                    "registrants_confirmation_email")
 IGNORED_FIELDS = {"schedule_for", "tracking_fields", "is_simulive", "record_file_id",
                   "transition_to_live", "simulive_delay_start"}
 
@@ -122,6 +125,9 @@ def _changes(body: dict, w: Webinar) -> dict:
             if not isinstance(body[key], dict):
                 raise _invalid(key)
             changes[key] = body[key]
+    for name in BOOLEAN_SETTINGS:
+        if name in changes.get("settings", {}) and not isinstance(changes["settings"][name], bool):
+            raise _invalid(f"settings.{name}")
     return changes
 
 

@@ -22,6 +22,9 @@ REGISTRANT_FIELDS = (
     "comments",
 )
 
+# The kinds of custom question a Zoom registration form has.
+QUESTION_TYPES = ("short", "single_radio", "single_dropdown", "multiple")
+
 # Zoom's documented maxLength of a registrant's e-mail (adding one and listing them). Its
 # other checks of the address are not that strict: "a@b@c" can be a registrant. A
 # participant's user_email has no documented limit.

@@ -1,6 +1,11 @@
 """Zoom webinar registrants: listing by status (and occurrence), one registrant, a
 registration (with Zoom's three-per-day rule), the registration questions and status updates.
 
+A registration is checked against the webinar's form: its required standard fields
+(``GET .../registrants/questions``' ``questions``), its required custom questions and the
+answers of its choice questions (400, code 300, with ``errors``). A webinar that is over, or
+that has started while ``close_registration`` is set, answers 400 with code 3038.
+
 A webinar without registration (approval_type 2) answers each of them with Zoom's 400, code
 3000. On a recurring webinar whose registrants pick their sessions (registration_type 2 or 3),
 a listing by ``occurrence_id`` holds only the registrants of that session; with
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import timedelta
 
 from ..common import Reply, ZoomError, iso_z
 from ..limits import next_midnight_utc
@@ -18,6 +24,7 @@ from ..webhooks import zoom_events
 from ..world import World
 from .models import (
     API_STATUS,
+    QUESTION_TYPES,
     REGISTRANT_EMAIL_MAX_LENGTH,
     REGISTRANT_FIELDS,
     Registrant,
@@ -26,6 +33,20 @@ from .models import (
 from .paging import paginate
 from .webinars import get_webinar, join_url, occurrence_json, webinar_settings
 
+# The standard questions of a webinar whose host set none (``settings["_questions"]``, set by
+# a seed): none of them required, so a registration needs only e-mail and first name. Zoom's
+# own default requires nothing more either unless the host ticks "Required" on the form.
+DEFAULT_QUESTIONS = (
+    {"field_name": "last_name", "required": False},
+    {"field_name": "org", "required": False},
+    {"field_name": "job_title", "required": False},
+    {"field_name": "city", "required": False},
+    {"field_name": "country", "required": False},
+    {"field_name": "phone", "required": False},
+)
+CHOICE_TYPES = QUESTION_TYPES[1:3]  # single_radio, single_dropdown
+WEBINAR_OVER = ("Webinar is over, you cannot register now. If you have any questions, contact "
+                "the webinar host.")
 MAX_REGISTRATIONS_PER_DAY = 3
 REGISTRATIONS_MESSAGE = ("You have reached the maximum of 3 registrations per day for this "
                          "registrant for this webinar.")
@@ -108,6 +129,63 @@ def _registration_input(body) -> tuple[str, str, list]:
     return email, first, questions
 
 
+def standard_questions(w: Webinar) -> list[dict]:
+    """The standard fields the registration form asks for, with their ``required`` flags."""
+    return [dict(q) for q in (w.settings.get("_questions") or DEFAULT_QUESTIONS)]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _answer_errors(w: Webinar, body: dict, questions: list) -> list[dict]:
+    """Zoom's validation of a registration against the webinar's form: its required standard
+    fields, its required custom questions, and the answers of its choice questions."""
+    errors = []
+    for q in standard_questions(w):
+        name = q.get("field_name")
+        if q.get("required") and name not in ("email", "first_name") and _blank(body.get(name)):
+            errors.append({"field": name, "message": f"{name} is required."})
+    answers = {q["title"]: q.get("value") for q in questions}
+    for q in w.custom_questions:
+        title = q["title"]
+        value = answers.get(title)
+        if _blank(value):
+            if q.get("required"):
+                errors.append({"field": "custom_questions",
+                               "message": f"Required question is not answered: {title}"})
+            continue
+        choices = [str(a) for a in q.get("answers") or []]
+        kind = q.get("type", "short")
+        if kind in CHOICE_TYPES and choices:
+            parts = [str(value).strip()]
+        elif kind == "multiple" and choices:
+            parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        else:
+            continue
+        if not parts or any(p not in choices for p in parts):
+            errors.append({"field": "custom_questions",
+                           "message": f"Invalid answer to the question: {title}"})
+    return errors
+
+
+def _check_open(world: World, w: Webinar, settings: dict) -> None:
+    """Zoom's 3038 once the webinar is over (every session ended) or, with the host's
+    ``close_registration``, once it has started (the sandbox's reading of "close registration
+    after the event date"; for a recurring webinar, its first session's start)."""
+    now = world.now()
+    if w.occurrences:
+        ends = [o["start_time"] + timedelta(minutes=o["duration"]) for o in w.occurrences
+                if o.get("status") != "deleted"]
+        over = not any(end > now for end in ends)
+    elif w.type == 6:
+        over = False  # recurring with no fixed time: never over
+    else:
+        over = w.start_time + timedelta(minutes=w.duration) <= now
+    if over or (settings.get("close_registration") and w.start_time <= now):
+        raise ZoomError(400, 3038, WEBINAR_OVER)
+
+
 def _occurrence_ids(req, w: Webinar) -> list[str] | None:
     raw_occ = req.query.get("occurrence_ids") or ""
     if not raw_occ:
@@ -168,6 +246,10 @@ def add_registrant(req) -> Reply:
                                        "please check your email to find more information "
                                        "about this webinar.")
         occ_ids = _occurrence_ids(req, w)
+        _check_open(world, w, settings)
+        errors = _answer_errors(w, body, questions)
+        if errors:
+            raise ZoomError(400, 300, "Validation Failed.", errors=errors)
         new_status = "approved" if settings.get("approval_type", 0) == 0 else "pending"
         _count_registration(world, w, email)
         reg = w.reg_by_email.get(email.strip().lower())
@@ -205,16 +287,8 @@ def registrant_questions(req) -> Reply:
     world: World = req.world
     with world.lock:
         w = registration_webinar(world, req.params["webinarId"])
-        questions = w.settings.get("_questions") or [
-            {"field_name": "last_name", "required": True},
-            {"field_name": "org", "required": False},
-            {"field_name": "job_title", "required": False},
-            {"field_name": "city", "required": False},
-            {"field_name": "country", "required": False},
-            {"field_name": "phone", "required": False},
-        ]
         return Reply(200, {
-            "questions": [dict(q) for q in questions],
+            "questions": standard_questions(w),
             "custom_questions": [
                 {"title": q["title"], "type": q.get("type", "short"),
                  "required": bool(q.get("required", False)),

@@ -115,7 +115,8 @@ def webinar_settings(w: Webinar, host) -> dict:
         "request_permission_to_unmute_participants": False,
         "email_in_attendee_report": True,
     }
-    settings.update(w.settings)
+    # keys starting with "_" are the sandbox's own (the form's standard questions)
+    settings.update({k: v for k, v in w.settings.items() if not k.startswith("_")})
     return settings
 
 

@@ -27,10 +27,10 @@ def test_demo_setup_links_accounts_and_discovers_all_seeded_webinars(settings, c
     env_file = tmp_path / "demo.env"  # never the checkout's own var/demo.env
     call_command("demo_setup", "--password", "demo-pass-123", "--env-file", str(env_file))
     out = capsys.readouterr().out
-    assert "7 webinar(s) discovered" in out and "Password: demo-pass-123" in out
+    assert "8 webinar(s) discovered" in out and "Password: demo-pass-123" in out
     account = ZoomAccount.objects.get()
     assert account.hubspot_portal is not None
-    assert Webinar.objects.count() == 7  # the 5 listed by Zoom and 2 expired, from history
+    assert Webinar.objects.count() == 8  # the 6 listed by Zoom and 2 expired, from history
     assert "competitor.example" in SyncSettings.get_solo().excluded_domains
     assert get_user_model().objects.get(username="admin").check_password("demo-pass-123")
     assert env_file.read_text().count("=") == 5

@@ -89,7 +89,10 @@ def test_daily_caps_roll_over_at_the_sandbox_midnight(frozen_client):
     client.seed("demo")
     client.zoom_token()
     client.limits(zoom_daily_heavy=1)
-    person = {"email": "repeat.visitor@example.com", "first_name": "Repeat"}
+    # the demo webinars' forms require an answer to "How did you hear about this webinar?"
+    person = {"email": "repeat.visitor@example.com", "first_name": "Repeat",
+              "custom_questions": [{"title": "How did you hear about this webinar?",
+                                    "value": "Search"}]}
     assert client.zoom("GET", f"/report/webinars/{W_PAST}").status_code == 200
     for _ in range(3):
         assert client.zoom("POST", f"/webinars/{W_UPCOMING}/registrants",

@@ -165,7 +165,10 @@ def test_zoom_daily_heavy_cap(frozen_client):
 def test_three_registrations_per_day_per_registrant_and_webinar(frozen_client):
     client = frozen_client  # noon: the day does not end during the test
     client.seed("demo")
-    person = {"email": "repeat.visitor@example.com", "first_name": "Repeat"}
+    # the demo webinars' forms require an answer to "How did you hear about this webinar?"
+    person = {"email": "repeat.visitor@example.com", "first_name": "Repeat",
+              "custom_questions": [{"title": "How did you hear about this webinar?",
+                                    "value": "Search"}]}
     for _ in range(3):
         assert client.zoom("POST", f"/webinars/{W_UPCOMING}/registrants",
                            json=person).status_code == 201

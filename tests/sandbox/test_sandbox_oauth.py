@@ -69,7 +69,8 @@ def test_credentials_list_the_oauth_apps(client):
     assert {"account_id", "client_id", "client_secret", "webhook_secret", "oauth_client_id",
             "oauth_client_secret"} == set(zoom)
     assert zoom["oauth_client_id"] != zoom["client_id"]
-    assert {"token", "portal_id", "app_id", "client_id", "client_secret"} == set(hubspot)
+    assert {"token", "portal_id", "app_id", "client_id", "client_secret",
+            "developer_api_key"} == set(hubspot)
 
 
 def test_zoom_authorization_code_flow(zoom_oauth, client):

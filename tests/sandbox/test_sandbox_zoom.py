@@ -6,6 +6,7 @@ from sandbox.seeds import HOST2_EMAIL, HOST_EMAIL
 
 W_UPCOMING, W_UPCOMING2, W_PAST, W_PAST2, W_RECURRING = (
     81234567001, 81234567002, 81234567003, 81234567004, 81234567005)
+W_SIGNUP = 81234567008  # upcoming, its form requires org and a custom answer
 
 REGISTRANT_KEYS = ["id", "first_name", "last_name", "email", "address", "city", "country", "zip",
                    "state", "phone", "industry", "org", "job_title", "purchasing_time_frame",
@@ -132,7 +133,7 @@ def test_host_webinars_scheduled_and_upcoming(client):
     client.seed("demo")
     body = client.zoom("GET", f"/users/{quote(HOST_EMAIL)}/webinars").json()
     ids = [w["id"] for w in body["webinars"]]
-    assert sorted(ids) == [W_UPCOMING, W_PAST, W_RECURRING]
+    assert sorted(ids) == [W_UPCOMING, W_PAST, W_RECURRING, W_SIGNUP]
     item = body["webinars"][0]
     assert set(item) == {"uuid", "id", "host_id", "topic", "type", "start_time", "duration",
                          "timezone", "agenda", "created_at", "join_url", "is_simulive"}
@@ -140,7 +141,8 @@ def test_host_webinars_scheduled_and_upcoming(client):
 
     upcoming = client.zoom("GET", f"/users/{quote(HOST_EMAIL)}/webinars",
                            params={"type": "upcoming"}).json()
-    assert sorted(w["id"] for w in upcoming["webinars"]) == [W_UPCOMING, W_RECURRING]
+    assert sorted(w["id"] for w in upcoming["webinars"]) == [W_UPCOMING, W_RECURRING,
+                                                             W_SIGNUP]
 
     host_id = body["webinars"][0]["host_id"]
     by_id = client.zoom("GET", f"/users/{host_id}/webinars").json()
@@ -313,8 +315,12 @@ def test_adding_a_registrant(client):
     response = client.zoom("POST", f"/webinars/{W_UPCOMING}/registrants",
                            json={"email": "erin@new.example", "first_name": "Erin",
                                  "org": "New Co",
-                                 "custom_questions": [{"title": "What do you hope to learn?",
-                                                       "value": "Everything"}]})
+                                 "custom_questions": [
+                                     {"title": "What do you hope to learn?",
+                                      "value": "Everything"},
+                                     # the demo's form requires this one
+                                     {"title": "How did you hear about this webinar?",
+                                      "value": "Newsletter"}]})
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["id"] == W_UPCOMING and isinstance(body["registrant_id"], str)
