@@ -7,35 +7,26 @@ import time
 
 import pytest
 
-from tests.scenarios import sync_one, upcoming_webinar, world
+from tests.registration_world import (
+    APP_SECRET,
+    LEARN,
+    WEBINAR_ID,
+    registration_webinar_synced,
+    zoom_registrants,
+)
 from tests.webhooks import hubspot_v3_headers
-from webinars.models import HubSpotRegistration, QuestionMapping, Registrant
+from webinars.models import HubSpotRegistration, Registrant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/hubspot/actions/register-webinar/"
 OPTIONS_URL = "/hubspot/actions/register-webinar/options/"
-WEBINAR_ID = 89876543210
-APP_SECRET = "workflow-app-client-secret"
-LEARN = "What would you like to learn?"
 
 
 @pytest.fixture
 def webinar(sandbox, linked, settings):
-    """An upcoming webinar that asks for the organisation and a custom question, both
-    required, synced once; the portal's app secret set (connect_hubspot --client-secret)."""
     settings.PUBLIC_BASE_URL = "https://sync.example.com"
-    account, portal = linked
-    portal.client_secret = APP_SECRET
-    portal.save()
-    data = upcoming_webinar(webinar_id=WEBINAR_ID)
-    data["settings"] = {"_questions": [{"field_name": "org", "required": True},
-                                       {"field_name": "job_title", "required": False}]}
-    data["custom_questions"] = [{"title": LEARN, "type": "short", "required": True,
-                                 "answers": []}]
-    sandbox.seed("custom", **world(data))
-    webinar, _ = sync_one(account, WEBINAR_ID)
-    return webinar
+    return registration_webinar_synced(sandbox, linked)
 
 
 def action_body(*, callback_id="cb-1", email="dana@prospect.example", **properties) -> bytes:
@@ -65,28 +56,15 @@ def signed(client, body: dict | bytes, **kw):
     return call(client, body if isinstance(body, bytes) else json.dumps(body).encode(), **kw)
 
 
-def zoom_registrants(sandbox) -> dict[str, dict]:
-    """Who Zoom has registered, as its API lists them."""
-    listing = sandbox.zoom("GET", f"/webinars/{WEBINAR_ID}/registrants",
-                           params={"page_size": 300}).json()
-    return {r["email"]: r for r in listing["registrants"]}
-
-
 def with_portal(body: bytes, portal_id: str) -> bytes:
     data = json.loads(body)
     data["origin"]["portalId"] = int(portal_id)
     return json.dumps(data).encode()
 
 
-@pytest.fixture
-def learn_mapped(db):
-    return QuestionMapping.objects.create(kind=QuestionMapping.Kind.CUSTOM, question=LEARN,
-                                          hubspot_property="webinar_interest")
-
-
 def test_a_signed_call_registers_the_contact_with_every_question_answered(
-        client, sandbox, webinar, portal_id, learn_mapped):
-    body = with_portal(action_body(webinar_interest="Forecasting"), portal_id)
+        client, sandbox, webinar, portal_id):
+    body = with_portal(action_body(message="Forecasting"), portal_id)
     answer = call(client, body)
 
     assert answer.status_code == 200, answer.content
@@ -101,7 +79,7 @@ def test_a_signed_call_registers_the_contact_with_every_question_answered(
 
 
 def test_a_missing_required_answer_fails_naming_the_question_and_asks_zoom_nothing(
-        client, sandbox, webinar, portal_id, learn_mapped):
+        client, sandbox, webinar, portal_id):
     sandbox.reset_calls()
     answer = call(client, with_portal(action_body(), portal_id))  # no webinar_interest
 
@@ -114,9 +92,8 @@ def test_a_missing_required_answer_fails_naming_the_question_and_asks_zoom_nothi
     assert (failed.outcome, failed.email) == ("failed", "dana@prospect.example")
 
 
-def test_an_unmapped_required_standard_field_is_named_too(client, sandbox, webinar, portal_id,
-                                                          learn_mapped):
-    body = with_portal(action_body(company="", webinar_interest="Pricing"), portal_id)
+def test_an_unmapped_required_standard_field_is_named_too(client, sandbox, webinar, portal_id):
+    body = with_portal(action_body(company="", message="Pricing"), portal_id)
     output = call(client, body).json()["outputFields"]
     assert output["hs_execution_state"] == "FAIL_CONTINUE"
     assert "“Organization”" in output["zoom_registration_error"]
@@ -124,8 +101,8 @@ def test_an_unmapped_required_standard_field_is_named_too(client, sandbox, webin
 
 @pytest.mark.parametrize("how", ["wrong secret", "stale timestamp", "unsigned"])
 def test_a_call_not_signed_by_the_app_is_refused_and_registers_nobody(
-        client, sandbox, webinar, portal_id, learn_mapped, how):
-    body = with_portal(action_body(webinar_interest="Forecasting"), portal_id)
+        client, sandbox, webinar, portal_id, how):
+    body = with_portal(action_body(message="Forecasting"), portal_id)
     if how == "unsigned":
         answer = client.generic("POST", URL, body, content_type="application/json")
     elif how == "wrong secret":
@@ -138,13 +115,13 @@ def test_a_call_not_signed_by_the_app_is_refused_and_registers_nobody(
 
 
 def test_the_same_call_twice_and_a_second_workflow_register_the_person_once(
-        client, sandbox, webinar, portal_id, learn_mapped):
-    body = with_portal(action_body(webinar_interest="Forecasting"), portal_id)
+        client, sandbox, webinar, portal_id):
+    body = with_portal(action_body(message="Forecasting"), portal_id)
     first = call(client, body).json()["outputFields"]
     sandbox.reset_calls()
     again = call(client, body).json()["outputFields"]
     other = call(client, with_portal(action_body(callback_id="cb-2",
-                                                 webinar_interest="Forecasting"), portal_id)
+                                                 message="Forecasting"), portal_id)
                  ).json()["outputFields"]
 
     assert again == first and other == first
