@@ -38,6 +38,8 @@ class HubSpotPortal(models.Model):
     properties_hash = models.CharField(max_length=32, blank=True, editable=False)
     # The same for our marketing-event properties (the webinar's facts on each event).
     event_properties_hash = models.CharField(max_length=32, blank=True, editable=False)
+    # the contact properties of the user's question mappings, as last made sure to exist
+    mapped_properties_hash = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,7 +5,7 @@ not change costs no call the next time. Names and profile fields follow the "onl
 HubSpot fields" policy; the roll-ups are always written.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -26,9 +26,6 @@ SOURCE_PROPERTY = "zoomsync_source"
 # told Zoom): governed by the "don't overwrite" policy.
 PROFILE_PROPERTIES = ["firstname", "lastname", "company", "jobtitle", "phone", "address",
                       "city", "state", "zip", "country", "industry"]
-# What we read of a contact before writing it: which profile fields are filled, and whether
-# it carries our mark of a contact we created.
-READ_PROPERTIES = ["email", *PROFILE_PROPERTIES, SOURCE_PROPERTY]
 # Contacts read from the database at a time: a multiple of HubSpot's batch of 100, so only
 # the last HubSpot batch of a listing is ever partly filled.
 QUERY_CHUNK = 2000
@@ -70,8 +67,14 @@ class ContactReadAhead:
     `contacts_push` uses it.
     """
 
-    def __init__(self, client: HubSpotClient):
+    def __init__(self, client: HubSpotClient, profile_properties: Iterable[str] = ()):
         self.client = client
+        # What is read of a contact before writing it: the profile fields the source may
+        # write (ours and those the user mapped), so "fill empty fields only" knows which are
+        # filled, and our mark of a contact we created.
+        self.profile_properties = tuple(dict.fromkeys([*PROFILE_PROPERTIES,
+                                                       *profile_properties]))
+        self.read_properties = ["email", *self.profile_properties, SOURCE_PROPERTY]
         self.batch = client.batch_size
         self.pending: dict[str, None] = {}  # e-mails to read, in order
         self.answers: dict[str, frozenset | None] = {}  # None: not in HubSpot
@@ -93,9 +96,9 @@ class ContactReadAhead:
             self.pending = {}  # pragma: no mutate (nothing is added after the last flush)
 
     def _read(self, emails: list[str]) -> None:
-        found = self.client.read_contacts_by_email(emails, properties=READ_PROPERTIES)
+        found = self.client.read_contacts_by_email(emails, properties=self.read_properties)
         for email in emails:
-            self.answers[email] = _filled(found.get(email))
+            self.answers[email] = _filled(found.get(email), self.profile_properties)
 
     def remember(self, email: str, filled: frozenset) -> None:
         """An answer known without asking (the contact was just upserted)."""
@@ -108,14 +111,15 @@ class ContactReadAhead:
         return False, None
 
 
-def _filled(contact: dict | None) -> frozenset | None:
+def _filled(contact: dict | None, names: Iterable[str] = PROFILE_PROPERTIES
+            ) -> frozenset | None:
     """None when HubSpot has no such contact; else the names of its filled profile fields,
     and SOURCE_PROPERTY when it carries our mark (we created it, maybe in a run that did not
     live to write down HubSpot's answer)."""
     if contact is None:
         return None
     props = contact.get("properties") or {}
-    filled = {name for name in PROFILE_PROPERTIES if props.get(name)}
+    filled = {name for name in names if props.get(name)}
     if props.get(SOURCE_PROPERTY) == SOURCE_VALUE:
         filled.add(SOURCE_PROPERTY)
     return frozenset(filled)
@@ -243,13 +247,15 @@ def _contacts_moved_on(sent: list[Contact], profiles: ProfileSource, policy: str
                              profiles(moved), policy, every=True)
 
 
-def _contacts_secondary_match(*, client, items, filled: dict, keys: dict) -> None:
+def _contacts_secondary_match(*, client, items, filled: dict, keys: dict,
+                              read_ahead: ContactReadAhead) -> None:
     """Contacts HubSpot does not know by their e-mail but as another contact's secondary
     e-mail: they write to that contact (by its own e-mail) instead of creating one."""
     unknown = [contact.email for contact, _, _ in items if filled[contact.email] is None]
     if not unknown:
         return
-    found = client.search_contacts_by_secondary_email(unknown, properties=READ_PROPERTIES)
+    found = client.search_contacts_by_secondary_email(unknown,
+                                                      properties=read_ahead.read_properties)
     taken = set(keys.values())
     for contact, _, _ in items:
         match = found.get(contact.email)
@@ -258,7 +264,7 @@ def _contacts_secondary_match(*, client, items, filled: dict, keys: dict) -> Non
         if primary and primary not in taken:
             taken.add(primary)
             keys[contact.email] = contact.hubspot_email = primary
-            filled[contact.email] = _filled(match)
+            filled[contact.email] = _filled(match, read_ahead.profile_properties)
 
 
 def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead,
@@ -275,15 +281,17 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
             unread.append(contact.email)
     if unread:
         found = client.read_contacts_by_email([keys[e] for e in unread],
-                                              properties=READ_PROPERTIES)
+                                              properties=read_ahead.read_properties)
         # a merged contact is found by its old address under the record's e-mail (see below)
         found_ids = {str(c.get("id")): c for c in found.values()}
         hubspot_ids = {c.email: c.hubspot_id or "-" for c, _, _ in items}
         filled.update({email: _filled(found.get(keys[email]) or
-                                      found_ids.get(hubspot_ids[email]))
+                                      found_ids.get(hubspot_ids[email]),
+                                      read_ahead.profile_properties)
                        for email in unread})
     if match_secondary:
-        _contacts_secondary_match(client=client, items=items, filled=filled, keys=keys)
+        _contacts_secondary_match(client=client, items=items, filled=filled, keys=keys,
+                                  read_ahead=read_ahead)
     inputs = []
     for contact, desired, _ in items:
         current = filled[contact.email]
@@ -297,7 +305,8 @@ def _contacts_send(*, client, policy, items, stats, read_ahead: ContactReadAhead
         inputs.append({"email": keys[contact.email], "properties": props})
         # what HubSpot will have filled after this upsert, should the contact go out again
         contact.hubspot_filled = (current or frozenset()) | frozenset(
-            name for name in (*PROFILE_PROPERTIES, SOURCE_PROPERTY) if props.get(name))
+            name for name in (*read_ahead.profile_properties, SOURCE_PROPERTY)
+            if props.get(name))
     results = client.upsert_contacts(inputs)
     # a result without an e-mail (filed under "none") matches no contact
     by_email = {str((r.get("properties") or {}).get("email")).lower(): r for r in results}

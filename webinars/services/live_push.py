@@ -33,6 +33,7 @@ from .hubspot_events import (
     marketing_events_cancel,
     marketing_events_push,
 )
+from .mapped_properties import mapped_properties_ensure
 from .mirror import webinar_instances_plan
 from .profiles import webinar_contact_profiles
 from .runs import webinar_live_run_open
@@ -146,7 +147,9 @@ def _push(*, webinar: Webinar, contact_ids: list[int]) -> dict:
 
     counts = contacts_push(client=hubspot, contact_ids=contact_ids,
                            profiles=webinar_contact_profiles,
-                           read_ahead=ContactReadAhead(hubspot), prepare=timelines_and_rollups)
+                           read_ahead=ContactReadAhead(hubspot, mapped_properties_ensure(
+                               client=hubspot, portal=portal)),
+                           prepare=timelines_and_rollups)
     counts["events_pushed"] = marketing_events_push(client=hubspot, webinar=webinar)
     counts["attendance_recorded"] = attendance_push(client=hubspot, webinar=webinar)
     counts["events_cancelled"] = marketing_events_cancel(client=hubspot, webinar=webinar)

@@ -1,6 +1,6 @@
 """What people told Zoom about themselves, as HubSpot contact properties."""
 
-from ..models import AttendanceSession, Registrant
+from ..models import AttendanceSession, QuestionMapping, Registrant
 
 # Zoom registration fields that have a standard HubSpot contact property.
 STANDARD_FIELD_MAP = {
@@ -10,9 +10,18 @@ STANDARD_FIELD_MAP = {
 }
 
 
+def _mapped() -> dict[str, str]:
+    """Zoom answer key (a standard field's name, or a custom question's title) → the HubSpot
+    property the user mapped it to."""
+    return {question.strip().lower(): prop for question, prop in
+            QuestionMapping.objects.values_list("question", "hubspot_property")}
+
+
 def webinar_contact_profiles(contact_ids: list[int]) -> dict[int, dict[str, str]]:
     """Name and standard fields from each contact's latest registration (or, for people who
-    attended without registering, the name they joined with), in HubSpot's property names."""
+    attended without registering, the name they joined with), and the answers mapped under
+    Registration question mappings, in HubSpot's property names."""
+    mapped = _mapped()
     profiles: dict[int, dict] = {}
     latest = {}
     rows = Registrant.objects.filter(contact_id__in=contact_ids).values(
@@ -28,6 +37,11 @@ def webinar_contact_profiles(contact_ids: list[int]) -> dict[int, dict[str, str]
         profile = {"firstname": row["first_name"], "lastname": row["last_name"]}
         for zoom_field, prop in STANDARD_FIELD_MAP.items():
             profile[prop] = str(row["answers"].get(zoom_field, "") or "")
+        if mapped:
+            answers = {key.strip().lower(): value for key, value in row["answers"].items()}
+            for question, prop in mapped.items():
+                if answers.get(question):
+                    profile[prop] = str(answers[question])
         profiles[row["contact_id"]] = profile
     missing = [cid for cid in contact_ids if cid not in profiles]
     if missing:

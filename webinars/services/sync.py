@@ -43,6 +43,7 @@ from .hubspot_events import (
     marketing_events_push,
 )
 from .lifecycle import webinar_lifecycle_set, webinar_lifecycle_text, webinar_lifecycle_update
+from .mapped_properties import mapped_properties_ensure
 from .mirror import (
     registrant_on_stage,
     registrants_sync_from_zoom,
@@ -187,7 +188,8 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     hubspot_properties_ensure(client=hubspot, portal=portal)
     marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
-    read_ahead = ContactReadAhead(hubspot)
+    read_ahead = ContactReadAhead(hubspot, mapped_properties_ensure(client=hubspot,
+                                                                    portal=portal))
 
     progress.phase(STEP_REGISTRANTS)
     if deleted:  # as last mirrored: Zoom lists no registrants of a deleted webinar
