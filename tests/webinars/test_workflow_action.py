@@ -2,6 +2,7 @@
 with the app's client secret, and the contact is registered in Zoom with every question the
 webinar asks answered from the contact's properties."""
 
+import hashlib
 import json
 import time
 
@@ -76,6 +77,12 @@ def test_a_signed_call_registers_the_contact_with_every_question_answered(
     assert registrant["custom_questions"] == [{"title": LEARN, "value": "Forecasting"}]
     mirrored = Registrant.objects.get(webinar=webinar, email="dana@prospect.example")
     assert mirrored.join_url == registrant["join_url"]
+    # for HubSpot's own e-mails: the join link on the contact, with the register record
+    assert sandbox.hubspot_contacts()["dana@prospect.example"]["zoomsync_last_join_url"] == (
+        registrant["join_url"])
+    event = sandbox.marketing_events()[f"zoom-webinar-{WEBINAR_ID}"]
+    assert ("dana@prospect.example", "register") in {
+        (a["email"], a["state"]) for a in event["attendance"]}
 
 
 def test_a_missing_required_answer_fails_naming_the_question_and_asks_zoom_nothing(
@@ -140,3 +147,22 @@ def test_the_dropdown_lists_upcoming_webinars(client, webinar, portal_id):
                                        "fetchOptions": {"q": "no such topic"}}).encode(),
                    url=OPTIONS_URL)
     assert nothing.json()["options"] == []
+
+
+@pytest.mark.parametrize("version_header", [True, False])
+def test_an_app_that_signs_with_v2_is_accepted(client, sandbox, webinar, portal_id,
+                                               version_header):
+    """Workflow action calls carry the older v2 signature (the version header may be left
+    out); v2 covers the method, the public URL and the body."""
+    body = with_portal(action_body(message="Forecasting"), portal_id)
+    digest = hashlib.sha256(APP_SECRET.encode() + b"POST" +
+                            f"https://sync.example.com{URL}".encode() + body).hexdigest()
+    headers = {"X-HubSpot-Signature": digest}
+    if version_header:
+        headers["X-HubSpot-Signature-Version"] = "v2"
+    answer = client.generic("POST", URL, body, content_type="application/json",
+                            headers=headers)
+    assert answer.json()["outputFields"]["hs_execution_state"] == "SUCCESS"
+    tampered = client.generic("POST", URL, body.replace(b"Forecasting", b"Tampering"),
+                              content_type="application/json", headers=headers)
+    assert tampered.status_code == 401
