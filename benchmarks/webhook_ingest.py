@@ -1,10 +1,11 @@
 """Benchmark: Zoom webhooks taken in as fast as the server accepts them, and how soon what
 they changed is in HubSpot.
 
-    python -m benchmarks.webhook_ingest --events 3000 --concurrency 32 [--json]
+    python -m benchmarks.webhook_ingest --events 3000 --concurrency 32 [--json] [--no-redis]
 
 The product runs as in production on one machine: gunicorn with 2 workers and a django-q2
-cluster (`manage.py qcluster`), on SQLite in a temporary directory (or DATABASE_URL: an
+cluster (`manage.py qcluster`) on Redis (REDIS_URL, else a local Redis when one answers; with
+--no-redis the queue is on the database and each worker paces HubSpot on its own), on SQLite in a temporary directory (or DATABASE_URL: an
 empty scratch database, which the script migrates), against the sandbox in its own process
 (HubSpot is another machine in production; here it at least never waits for the senders'
 threads in this one). The
@@ -25,7 +26,8 @@ The last line of stdout is one JSON object:
   times are read once at the end, so no polling of a large state competes with the run;
 - batch_window_s (WEBHOOK_BATCH_WINDOW_S), hubspot_calls, events_per_hubspot_call;
 - lost (contacts or register records HubSpot lacks at the end), duplicated (records beyond
-  one per person and state).
+  one per person and state);
+- database ("sqlite" or "postgresql") and redis (true or false): the set-up measured.
 
 It exits 1 when an event is refused, lost or duplicated.
 """
@@ -54,6 +56,7 @@ WEBINAR_ID = 86000000001
 UUID = "benchSession000000001=="
 HOST = {"id": "benchHost0000000000001", "email": "host@bench.example", "first_name": "Bo",
         "last_name": "Host"}
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 SETTLE_TIMEOUT_S = 300
 POLL_S = 0.5  # only to see when everything arrived: the times come from the sandbox
 QUIET_S = 3.0
@@ -72,7 +75,15 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--json", action="store_true", help="Only the JSON line on stdout.")
+    parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS,
+                        help="Redis for the task queue and the shared HubSpot pacing, as in "
+                             "production (default: REDIS_URL, else a local Redis when one "
+                             "answers).")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="Queue on the database, each worker pacing itself (the laptop "
+                             "set-up).")
     args = parser.parse_args(argv)
+    redis_url = "" if args.no_redis else _redis_answering(args.redis)
 
     tmp = tempfile.TemporaryDirectory(prefix="bench-ingest-")
     sandbox, sandbox_url = sandbox_start(Path(tmp.name), record=None)
@@ -82,7 +93,7 @@ def main(argv=None) -> int:
         sandbox_post(sandbox_url, "seed", {"scenario": "custom", "users": [HOST], "webinars": [{
             "id": WEBINAR_ID, "topic": "Ingest benchmark", "type": 5, "start_time": iso(start),
             "duration": 60, "host_id": HOST["id"], "timezone": "UTC", "registrants": []}]})
-        env = _environment(sandbox_url, Path(tmp.name))
+        env = _environment(sandbox_url, Path(tmp.name), redis_url)
         os.environ.update(env)
         account_id, secret, window = _prepare_database()
 
@@ -136,6 +147,8 @@ def main(argv=None) -> int:
         else None,
         "lost": lost,
         "duplicated": duplicated,
+        "database": "sqlite" if env["DATABASE_URL"].startswith("sqlite") else "postgresql",
+        "redis": bool(redis_url),
         "refused": len(bodies) - sent["ok"],
     }
     if not args.json:
@@ -147,8 +160,22 @@ def main(argv=None) -> int:
 
 # --- the product --------------------------------------------------------------------------
 
-def _environment(sandbox_url: str, tmp: Path) -> dict:
+def _redis_answering(url: str) -> str:
+    """The URL when a Redis answers there, else "" (the benchmark then runs without)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # any failure means: no Redis to use
+        log(f"no Redis answers at {url}: the queue is on the database")
+        return ""
+    return url
+
+
+def _environment(sandbox_url: str, tmp: Path, redis_url: str) -> dict:
     return {
+        "REDIS_URL": redis_url,
+        "RATE_LIMIT_STORAGE_URL": redis_url or "memory://",
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DEBUG": "false",  # DEBUG keeps every query in memory
         "LOG_LEVEL": "WARNING",
