@@ -9,7 +9,8 @@ APP_SECRET = "workflow-app-client-secret"
 LEARN = "What would you like to learn?"
 
 
-def registration_webinar_synced(sandbox, linked, *, hubspot_contacts=()):
+def registration_webinar_synced(sandbox, linked, *, hubspot_contacts=(), mapping=True):
+    """The webinar synced; `mapping=False` leaves the question unmapped (to map it by hand)."""
     account, portal = linked
     portal.client_secret = APP_SECRET
     portal.save()
@@ -19,8 +20,9 @@ def registration_webinar_synced(sandbox, linked, *, hubspot_contacts=()):
     data["custom_questions"] = [{"title": LEARN, "type": "short", "required": True,
                                  "answers": []}]
     sandbox.seed("custom", **world(data, hubspot_contacts=hubspot_contacts))
-    QuestionMapping.objects.create(kind=QuestionMapping.Kind.CUSTOM, question=LEARN,
-                                   hubspot_property="message")
+    if mapping:
+        QuestionMapping.objects.create(kind=QuestionMapping.Kind.CUSTOM, question=LEARN,
+                                       hubspot_property="message")
     webinar, _ = sync_one(account, WEBINAR_ID)
     return webinar
 

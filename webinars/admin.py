@@ -96,6 +96,9 @@ class WebinarAdmin(admin.ModelAdmin):
                        "discovered_at"]
     exclude = ["raw", "settings"]
     list_per_page = 50
+    # As the model's own ordering, which the registrant count's GROUP BY would drop: the
+    # autocomplete box (form → webinar rules) pages through this queryset.
+    ordering = ["-start_time"]
 
     def has_add_permission(self, request):
         return False  # webinars come from Zoom

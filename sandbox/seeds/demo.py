@@ -176,7 +176,7 @@ def add_signup(demo: Demo) -> None:
         custom_questions=[{"title": SIGNUP_QUESTION, "type": "short", "required": True,
                            "answers": []}]))
     demo.world.add_form(SIGNUP_FORM_GUID, "Webinar sign-up",
-                        ["email", "firstname", "lastname", "company"])
+                        ["email", "firstname", "lastname", "company", "message"])
 
 
 BUILDERS = (build_roadmap, build_workshop, build_playbook, build_office_hours, build_recurring,

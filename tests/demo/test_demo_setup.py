@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from integrations.models import SyncSettings, ZoomAccount
-from webinars.models import Webinar
+from webinars.models import QuestionMapping, RegistrationRule, Webinar
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,15 @@ def test_demo_setup_links_accounts_and_discovers_all_seeded_webinars(settings, c
     assert get_user_model().objects.get(username="admin").check_password("demo-pass-123")
     assert env_file.read_text().count("=") == 5
     assert env_file.stat().st_mode & 0o077 == 0  # holds OAuth client secrets
+    assert "Form rule: “Webinar sign-up” → Inbound Playbook" in out
+
+    call_command("demo_setup", "--password", "demo-pass-123", "--env-file", str(env_file))
+    (mapping,) = QuestionMapping.objects.all()  # `make demo` runs it each time: still one
+    assert (mapping.kind, mapping.question, mapping.hubspot_property) == (
+        "custom", "What would you like to learn?", "message")
+    (rule,) = RegistrationRule.objects.all()
+    assert (rule.form_guid, rule.form_name, rule.webinar.zoom_id, rule.enabled) == (
+        "0c6d3a5e-8b1f-4d2a-9e7c-5a4b3c2d1e0f", "Webinar sign-up", "81234567008", True)
 
 
 def test_demo_setup_refuses_real_service_urls(settings):

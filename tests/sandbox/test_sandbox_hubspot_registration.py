@@ -101,7 +101,8 @@ def test_the_demo_has_the_sign_up_form(client):
     client.seed("demo")
     (form,) = client.state("hubspot")["hubspot"]["forms"]
     assert form == {"guid": "0c6d3a5e-8b1f-4d2a-9e7c-5a4b3c2d1e0f", "name": "Webinar sign-up",
-                    "fields": ["email", "firstname", "lastname", "company"], "submissions": []}
+                    "fields": ["email", "firstname", "lastname", "company",
+                               "message"], "submissions": []}
 
 
 # ---------------------------------------------------------------------------------- actions

@@ -12,11 +12,18 @@ from integrations.services.accounts import (
     hubspot_portal_connect_private_app,
     zoom_account_connect_s2s,
 )
+from webinars.models import QuestionMapping, RegistrationRule, Webinar
 from webinars.services.discovery import backfill_default_since, webinars_backfill
 
 DEMO_EXCLUDED_DOMAIN = "competitor.example"
 # The demo webinar the README's live run plays (Product Roadmap Live).
 LIVE_WEBINAR_ID = 81234567001
+# The sandbox's "Webinar sign-up" form, whose submitters the demo registers for the Inbound
+# Playbook webinar (its custom question answered from the form's `message` field).
+SIGNUP_WEBINAR_ID = 81234567008
+SIGNUP_FORM_GUID = "0c6d3a5e-8b1f-4d2a-9e7c-5a4b3c2d1e0f"
+SIGNUP_FORM_NAME = "Webinar sign-up"
+SIGNUP_QUESTION = "What would you like to learn?"
 
 
 class Command(BaseCommand):
@@ -73,6 +80,7 @@ class Command(BaseCommand):
             sync_settings.contact_exclusion_domains = "\n".join(
                 sorted(sync_settings.excluded_domains | {DEMO_EXCLUDED_DOMAIN}))
             sync_settings.save()
+        self._signup_rule()
 
         password = opts["password"] or secrets.token_urlsafe(9)
         user_model = get_user_model()
@@ -97,6 +105,20 @@ class Command(BaseCommand):
             "\"joins\": [[\"new@example.com\", 0, 45], [\"guest@example.com\", 10, 20]]}'\n"
             "then watch Linked accounts and sync → Webhook deliveries in the admin.\n"
         )
+
+    def _signup_rule(self) -> None:
+        """The sign-up form → Inbound Playbook rule and the question it needs mapped (once)."""
+        QuestionMapping.objects.get_or_create(
+            kind=QuestionMapping.Kind.CUSTOM, question=SIGNUP_QUESTION,
+            defaults={"hubspot_property": "message"})
+        webinar = Webinar.objects.filter(zoom_id=str(SIGNUP_WEBINAR_ID)).first()
+        if webinar is None:
+            return
+        rule, _ = RegistrationRule.objects.get_or_create(
+            form_guid=SIGNUP_FORM_GUID, webinar=webinar,
+            defaults={"form_name": SIGNUP_FORM_NAME})
+        self.stdout.write(f"Form rule: “{rule.form_name or rule.form_guid}” → "
+                          f"{webinar.topic} ({webinar.zoom_id}).")
 
     def _write_demo_env(self, creds: dict, sandbox_url: str, path) -> None:
         """The sandbox's OAuth apps, so the admin's "Connect … (OAuth)" buttons work too."""
