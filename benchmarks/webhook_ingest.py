@@ -5,14 +5,15 @@ they changed is in HubSpot.
 
 The product runs as in production on one machine: gunicorn with 2 workers and a django-q2
 cluster (`manage.py qcluster`) on Redis (REDIS_URL, else a local Redis when one answers; with
---no-redis the queue is on the database and each worker paces HubSpot on its own), on SQLite
-in a temporary directory (or DATABASE_URL: an empty scratch database, which the script
-migrates), against the sandbox in its own process (HubSpot is another machine in production;
-here it at least never waits for the senders' threads in this one). The accounts are linked
-and one webinar (Sync ticked) seeded; then a thread pool of --concurrency sends signed events: a third `webinar.registration_created` (new registrants), a third
-`webinar.participant_joined` and a third `webinar.participant_left` (guests, each leave sent
-after its join). The same number of requests first goes, the same way, to an empty Django view
-on the same gunicorn set-up (benchmarks/empty_view.py), as the yardstick.
+--no-redis the queue is on the database and each worker paces HubSpot on its own), on SQLite in
+a temporary directory (or DATABASE_URL: an empty scratch database, which the script migrates),
+against the sandbox in its own process (HubSpot is another machine in production; here it at
+least never waits for the senders' threads in this one). The accounts are linked and one
+webinar (Sync ticked) seeded; then a thread pool of --concurrency sends signed events: a third
+`webinar.registration_created` (new registrants), a third `webinar.participant_joined` and a
+third `webinar.participant_left` (guests, each leave sent after its join). The same number of
+requests first goes, the same way, to an empty Django view on the same gunicorn set-up
+(benchmarks/empty_view.py), as the yardstick.
 
 The last line of stdout is one JSON object:
 
