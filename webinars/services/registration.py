@@ -2,6 +2,7 @@
 answered from the contact's properties (see QuestionMapping), before Zoom is asked: a required
 answer that is missing fails here, with the question's name, instead of in Zoom."""
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,6 +38,7 @@ from ..models import (
 from .live_push import live_changes_record
 from .mirror import registrants_sync_from_zoom
 
+logger = logging.getLogger(__name__)
 WEBINAR_OVER = "3038"
 Outcome = HubSpotRegistration.Outcome
 CHOICE_TYPES = ("single_radio", "single_dropdown")
@@ -217,6 +219,10 @@ def hubspot_registration_process(*, registration: HubSpotRegistration) -> HubSpo
         else:
             registration.outcome, registration.reason = Outcome.WAITING, delayed.reason
             registration.retry_after = delayed.retry_after
+    except Exception as exc:  # a bug must leave a failed, retryable row, never a stuck one
+        logger.exception("Registration %s from HubSpot failed unexpectedly", registration.pk)
+        registration.outcome = Outcome.FAILED
+        registration.reason = f"Unexpected error ({type(exc).__name__}); try it again."
     else:
         registration.outcome, registration.reason = Outcome.REGISTERED, ""
         registration.zoom_registrant_id = result.registrant_id
