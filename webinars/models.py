@@ -350,6 +350,9 @@ class QuestionMapping(models.Model):
     hubspot_property = models.CharField(
         "HubSpot contact property", max_length=100,
         help_text="Internal name, e.g. company or webinar_topic_of_interest.")
+    # Zoom's type of a custom question (short, single_radio, single_dropdown, multiple), as
+    # last seen in a webinar's registration form; "" until then
+    question_type = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         verbose_name = "registration question mapping"

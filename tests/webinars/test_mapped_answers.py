@@ -5,6 +5,7 @@ answer lands in the mapped contact property (created in our group when HubSpot l
 import pytest
 
 from integrations.models import SyncSettings
+from integrations.services.clients import hubspot_client_for
 from tests.scenarios import sync_one, upcoming_webinar, world
 from webinars.models import QuestionMapping
 
@@ -59,3 +60,30 @@ def test_with_overwrite_the_answer_replaces_hubspots_value(sandbox, linked, answ
 def test_no_mapping_writes_no_answer(sandbox, linked, answers_world):
     sync_one(linked[0], WEBINAR_ID)
     assert "message" not in sandbox.hubspot_contacts()["ann@prospect.example"]
+
+
+def test_a_choice_question_gets_a_property_with_its_choices(sandbox, linked):
+    topics = ["Forecasting", "Pricing", "Hiring"]
+    data = upcoming_webinar(webinar_id=WEBINAR_ID, registrants=[
+        {"email": "ann@prospect.example", "first_name": "Ann",
+         "custom_questions": [{"title": "Role", "value": "Buyer"},
+                              {"title": "Topics", "value": "Forecasting,Hiring"}]}])
+    data["custom_questions"] = [
+        {"title": "Role", "type": "single_dropdown", "required": False,
+         "answers": ["Buyer", "User"]},
+        {"title": "Topics", "type": "multiple", "required": False, "answers": topics}]
+    sandbox.seed("custom", **world(data))
+    QuestionMapping.objects.create(kind="custom", question="Role", hubspot_property="zoom_role")
+    QuestionMapping.objects.create(kind="custom", question="Topics",
+                                   hubspot_property="zoom_topics")
+    account, portal = linked
+    sync_one(account, WEBINAR_ID)
+
+    hubspot = hubspot_client_for(portal=portal)
+    role = hubspot.request("GET", "/crm/v3/properties/contacts/zoom_role")
+    picked = hubspot.request("GET", "/crm/v3/properties/contacts/zoom_topics")
+    assert (role["type"], role["fieldType"]) == ("enumeration", "select")
+    assert [o["value"] for o in role["options"]] == ["Buyer", "User"]
+    assert (picked["fieldType"], [o["value"] for o in picked["options"]]) == ("checkbox", topics)
+    contact = sandbox.hubspot_contacts()["ann@prospect.example"]
+    assert (contact["zoom_role"], contact["zoom_topics"]) == ("Buyer", "Forecasting;Hiring")

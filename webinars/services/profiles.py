@@ -10,11 +10,12 @@ STANDARD_FIELD_MAP = {
 }
 
 
-def _mapped() -> dict[str, str]:
+def _mapped() -> dict[str, tuple[str, bool]]:
     """Zoom answer key (a standard field's name, or a custom question's title) → the HubSpot
-    property the user mapped it to."""
-    return {question.strip().lower(): prop for question, prop in
-            QuestionMapping.objects.values_list("question", "hubspot_property")}
+    property the user mapped it to, and whether the question takes several answers."""
+    return {question.strip().lower(): (prop, kind == "multiple") for question, prop, kind in
+            QuestionMapping.objects.values_list("question", "hubspot_property",
+                                                "question_type")}
 
 
 def webinar_contact_profiles(contact_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -39,9 +40,11 @@ def webinar_contact_profiles(contact_ids: list[int]) -> dict[int, dict[str, str]
             profile[prop] = str(row["answers"].get(zoom_field, "") or "")
         if mapped:
             answers = {key.strip().lower(): value for key, value in row["answers"].items()}
-            for question, prop in mapped.items():
+            for question, (prop, several) in mapped.items():
                 if answers.get(question):
-                    profile[prop] = str(answers[question])
+                    # Zoom joins several answers with ",", HubSpot's checkboxes with ";"
+                    profile[prop] = (";".join(a.strip() for a in str(answers[question]).split(","))
+                                     if several else str(answers[question]))
         profiles[row["contact_id"]] = profile
     missing = [cid for cid in contact_ids if cid not in profiles]
     if missing:

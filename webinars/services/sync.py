@@ -17,7 +17,12 @@ from contacts.services.hubspot_contacts import (
 from contacts.services.hubspot_properties import hubspot_properties_ensure
 from contacts.services.people import email_normalise
 from contacts.services.rollups import contact_rollups_refresh
-from integrations.errors import IntegrationError, NotFound, RegistrationNotEnabled
+from integrations.errors import (
+    IntegrationError,
+    InvalidRequest,
+    NotFound,
+    RegistrationNotEnabled,
+)
 from integrations.models import SyncRun, SyncSettings
 from integrations.runs import (
     RunTakenOver,
@@ -188,8 +193,9 @@ def _webinar_sync_steps(*, webinar: Webinar, progress: SyncProgress) -> dict:
     hubspot_properties_ensure(client=hubspot, portal=portal)
     marketing_event_properties_ensure(client=hubspot, portal=portal)
     # HubSpot reads of new contacts go out while Zoom is read (see ContactReadAhead).
-    read_ahead = ContactReadAhead(hubspot, mapped_properties_ensure(client=hubspot,
-                                                                    portal=portal))
+    read_ahead = ContactReadAhead(hubspot, mapped_properties_ensure(
+        client=hubspot, portal=portal,
+        questions=lambda: _registration_form(zoom=zoom, webinar=webinar)))
 
     progress.phase(STEP_REGISTRANTS)
     if deleted:  # as last mirrored: Zoom lists no registrants of a deleted webinar
@@ -330,3 +336,12 @@ def _registrant_pages(*, zoom, webinar: Webinar, progress: SyncProgress) -> Iter
                 row.setdefault("status", status)
             progress.advance("registrants", len(page))
             yield page
+
+
+def _registration_form(*, zoom, webinar: Webinar) -> dict:
+    """The webinar's registration questions (none for a webinar Zoom no longer has or that
+    takes no registration)."""
+    try:
+        return zoom.registration_questions(webinar.zoom_id)
+    except (InvalidRequest, NotFound):
+        return {}
