@@ -43,6 +43,7 @@ FOCUS = {
         "tests/webinars/test_small_query_chunks.py", "tests/webinars/test_sync_at_scale.py",
         "tests/webinars/test_webinars_sharing_people_at_once.py",
         "tests/webinars/test_rollups_across_webinars.py", "tests/webinars/test_long_names.py",
+        "tests/webinars/test_mapped_answers.py",
     ],
     "webinars.services.hubspot_attendance": [
         "tests/webinars/test_attendance_exactly_once.py",
