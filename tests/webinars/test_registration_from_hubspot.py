@@ -1,6 +1,8 @@
 """Registrations HubSpot asks for that cannot be answered at once (Zoom rate-limited), form →
 webinar rules, and installing the workflow action in the HubSpot app."""
 
+import time
+
 import pytest
 from django.core.management import call_command
 
@@ -60,6 +62,11 @@ def test_a_form_rule_registers_each_submission_once_across_polls(sandbox, linked
     webinar = registration_webinar_synced(sandbox, linked)
     form = sandbox._post("hubspot/forms", {"name": "Webinar sign-up", "fields": [
         "email", "firstname", "company", "message"]})
+    # filled before the rule existed: not a request to join this webinar
+    sandbox._post(f"hubspot/forms/{form['guid']}/submissions", {
+        "values": {"email": "old@prospect.example", "firstname": "Olga", "company": "Old Co",
+                   "message": "Pricing"},
+        "submittedAt": int(time.time() * 1000) - 86_400_000})
     RegistrationRule.objects.create(form_guid=form["guid"], webinar=webinar)
     for i in range(3):
         submit(sandbox, form["guid"], email=f"p{i}@prospect.example", firstname=f"P{i}",

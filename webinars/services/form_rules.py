@@ -21,13 +21,16 @@ def _properties(submission: dict) -> dict:
 
 
 def registration_rule_poll(*, rule: RegistrationRule) -> dict[str, int]:
-    """Registers the submitters the rule has not seen yet, oldest first. Returns how many
-    registrations ended in each outcome."""
+    """Registers the submitters the rule has not seen yet (submitted since the rule was
+    created), oldest first. Returns how many registrations ended in each outcome."""
     counts: dict[str, int] = {}
     try:
         portal = hubspot_portal_for(account=rule.webinar.zoom_account)
+        # A new rule takes the submissions made since it was created: people who filled the
+        # form long ago are not registered for a webinar they never asked for.
+        since_ms = rule.submitted_until or int(rule.created_at.timestamp() * 1000)
         submissions = list(hubspot_client_for(portal=portal).iter_form_submissions(
-            rule.form_guid, since_ms=rule.submitted_until))
+            rule.form_guid, since_ms=since_ms))
     except IntegrationError as exc:
         rule.last_error, rule.last_polled_at = exc.message, timezone.now()
         rule.save(update_fields=["last_error", "last_polled_at"])
