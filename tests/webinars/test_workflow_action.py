@@ -5,6 +5,7 @@ webinar asks answered from the contact's properties."""
 import hashlib
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from tests.registration_world import (
     registration_webinar_synced,
     zoom_registrants,
 )
+from tests.scenarios import iso, sync_one, world
 from tests.webhooks import hubspot_v3_headers
 from webinars.models import HubSpotRegistration, Registrant
 
@@ -166,3 +168,26 @@ def test_an_app_that_signs_with_v2_is_accepted(client, sandbox, webinar, portal_
     tampered = client.generic("POST", URL, body.replace(b"Forecasting", b"Tampering"),
                               content_type="application/json", headers=headers)
     assert tampered.status_code == 401
+
+
+@pytest.mark.parametrize("when", ["over", "registration closed"])
+def test_a_webinar_over_or_closed_fails_with_a_readable_reason(client, sandbox, linked, settings,
+                                                                when):
+    settings.PUBLIC_BASE_URL = "https://sync.example.com"
+    account, portal = linked
+    portal.client_secret = APP_SECRET
+    portal.save()
+    # over: it ended an hour ago; closed: it started ten minutes ago and closes registration
+    start = datetime.now(UTC) - timedelta(minutes=120 if when == "over" else 10)
+    sandbox.seed("custom", **world({
+        "id": WEBINAR_ID, "topic": "Closing Time", "type": 5, "start_time": iso(start),
+        "duration": 60, "host_id": "host-user-1", "instances": [], "registrants": [],
+        "settings": {"close_registration": when == "registration closed"}}))
+    sync_one(account, WEBINAR_ID)
+
+    output = call(client, with_portal(action_body(), portal.hub_id)).json()["outputFields"]
+
+    assert output["hs_execution_state"] == "FAIL_CONTINUE"
+    assert output["zoom_registration_error"] == (
+        "Webinar “Closing Time” is over: registration is closed.")
+    assert zoom_registrants(sandbox) == {}
