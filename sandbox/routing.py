@@ -85,10 +85,14 @@ def find_route(service: str, method: str, segments: list[str]):
     return None, allowed
 
 
+# path parameters that may be a held session's UUID, and what Zoom calls the thing
+_UUID_PARAMS = {"webinarId": "Webinar", "meetingId": "Meeting"}
+
+
 def check_zoom_uuid_encoding(route: Route, segments: list[str], doubled: list[bool]) -> None:
     """Like Zoom: a UUID that starts with "/" or contains "//" must be double-encoded."""
     for (name, is_param), value, was_doubled in zip(route.segments, segments, doubled,
                                                     strict=True):
-        if is_param and name == "webinarId" and not was_doubled and (
+        if is_param and name in _UUID_PARAMS and not was_doubled and (
                 value.startswith("/") or "//" in value):
-            raise ZoomError(404, 3001, f"Webinar does not exist: {value}.")
+            raise ZoomError(404, 3001, f"{_UUID_PARAMS[name]} does not exist: {value}.")

@@ -32,7 +32,16 @@ from .hubspot.models import (
 from .limits import Limits
 from .tokens import TokenStore
 from .webhooks.delivery import Webhooks
-from .zoom.models import API_STATUS, DEFAULT_OWNER, Instance, Registrant, User, Webinar
+from .zoom.models import (
+    API_STATUS,
+    DEFAULT_OWNER,
+    Instance,
+    Meeting,
+    MeetingInstance,
+    Registrant,
+    User,
+    Webinar,
+)
 
 
 class PageTokenError(Exception):
@@ -78,6 +87,8 @@ class World:
             self.users_by_email: dict[str, User] = {}
             self.webinars: dict[int, Webinar] = {}
             self.instances_by_uuid: dict[str, Instance] = {}
+            self.meetings: dict[int, Meeting] = {}
+            self.meeting_instances_by_uuid: dict[str, MeetingInstance] = {}
             self.page_tokens: dict[str, tuple] = {}
             # HubSpot
             self.contacts: dict[int, Contact] = {}
@@ -182,6 +193,19 @@ class World:
         with self.lock:
             self.webinars[webinar.id] = webinar
         return webinar
+
+    def add_meeting(self, meeting: Meeting) -> Meeting:
+        with self.lock:
+            self.meetings[meeting.id] = meeting
+        return meeting
+
+    def add_meeting_instance(self, meeting: Meeting, instance: MeetingInstance
+                             ) -> MeetingInstance:
+        with self.lock:
+            meeting.instances.append(instance)
+            meeting.instances.sort(key=lambda i: i.start_time)
+            self.meeting_instances_by_uuid[instance.uuid] = instance
+        return instance
 
     def add_registrant(self, webinar: Webinar, reg: Registrant) -> Registrant:
         with self.lock:

@@ -93,6 +93,37 @@ def zoom_state(world: World) -> dict:
     return {
         "users": [{"id": u.id, "email": u.email} for u in world.users],
         "webinars": webinars,
+        "meetings": [meeting_state(m) for m in world.meetings.values()],
+    }
+
+
+def meeting_state(m) -> dict:
+    return {
+        "id": m.id,
+        "uuid": m.uuid,
+        "host_id": m.host_id,
+        "topic": m.topic,
+        "type": m.type,
+        "start_time": iso_z(m.start_time),
+        "duration": m.duration,
+        "timezone": m.timezone,
+        "agenda": m.agenda,
+        "password": m.password,
+        "status": m.status,
+        "settings": dict(m.settings),
+        "created_at": iso_z(m.created_at),
+        "deleted_at": iso_z(m.deleted_at) if m.deleted_at else None,
+        "instances": [
+            {"uuid": i.uuid, "start_time": iso_z(i.start_time), "end_time": iso_z(i.end_time),
+             "participants": [
+                 {"id": p.id, "user_id": p.user_id, "name": p.name,
+                  "user_email": p.user_email, "join_time": iso_z(p.join_time),
+                  "leave_time": iso_z(p.leave_time), "duration": p.duration,
+                  "status": p.status}
+                 for p in i.participants
+             ]}
+            for i in m.instances
+        ],
     }
 
 

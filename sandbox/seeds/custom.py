@@ -13,6 +13,8 @@ from ..zoom.models import (
     REGISTRANT_EMAIL_MAX_LENGTH,
     REGISTRANT_FIELDS,
     Instance,
+    Meeting,
+    MeetingInstance,
     Panelist,
     Participant,
     Registrant,
@@ -31,8 +33,8 @@ def _dt(value, what: str) -> datetime:
     return dt
 
 
-def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, hubspot=None,
-                **unknown) -> None:
+def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, meetings=None,
+                hubspot=None, **unknown) -> None:
     """Load an explicit world.
 
     ``{"users": [{"id", "email", "first_name", "last_name"}],
@@ -53,7 +55,16 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
                                                       "user_email", "name", "id"?,
                                                       "status"?, "failover"?,
                                                       "internal_user"?}]}]}],
+       "meetings": [{"id"?, "topic", "host_id" | "host_email", "start_time", "duration"?,
+                     "timezone"?, "agenda"?, "password"?, "uuid"?,
+                     "instances": [{"uuid"?, "start_time", "end_time"?,
+                                    "participants": [{"name", "user_email", "join_time",
+                                                      "leave_time", "id"?, "status"?,
+                                                      "failover"?}]}]}],
        "hubspot": {"contacts": [{"email", "properties": {...}}]}}``
+
+    A meeting's first held session has the meeting's uuid unless given (like Zoom's); a
+    participant who is one of the ``users`` (by e-mail) carries that user's id as ``id``.
 
     A participant row is time in the webinar unless ``"status": "in_waiting_room"`` (time
     waiting to be admitted; Zoom's other status value). Two instances with their own uuids
@@ -78,6 +89,8 @@ def seed_custom(world: World, rng: random.Random, *, users=None, webinars=None, 
     _custom_users(world, rng, users or [], now)
     for i, data in enumerate(webinars or []):
         _custom_webinar(world, rng, data, f"webinars[{i}]")
+    for i, data in enumerate(meetings or []):
+        _custom_meeting(world, rng, data, f"meetings[{i}]")
     _custom_contacts(world, (hubspot or {}).get("contacts") or [], now)
 
 
@@ -317,3 +330,74 @@ def _custom_participant(rng: random.Random, world: World, w: Webinar, p: dict,
         status=status,
         # Zoom flags the account's own users, whose signed-in rows carry their user id
         internal_user=bool(p.get("internal_user", pid in world.users_by_id)))
+
+
+def _custom_meeting(world: World, rng: random.Random, data: dict, where: str) -> None:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be an object")
+    try:
+        mid = int(data["id"]) if "id" in data else rng.randint(10**10, 10**11 - 1)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}.id must be a number") from None
+    if mid in world.meetings:
+        raise ValueError(f"{where}: duplicate meeting id {mid}")
+    if data.get("host_email"):
+        host = world.users_by_email.get(str(data["host_email"]).lower())
+        if host is None:
+            raise ValueError(f"{where}.host_email {data['host_email']!r} is not one of the users")
+    else:
+        host = world.users_by_id.get(data.get("host_id") or world.users[0].id)
+        if host is None:
+            raise ValueError(f"{where}.host_id {data['host_id']!r} is not one of the users")
+    start = _dt(data.get("start_time"), f"{where}.start_time")
+    m = world.add_meeting(Meeting(
+        id=mid, uuid=data.get("uuid") or zoom_uuid(rng), host_id=host.id,
+        topic=str(data.get("topic") or f"Meeting {mid}"), type=2, start_time=start,
+        duration=int(data.get("duration", 60)), timezone=data.get("timezone", host.timezone),
+        agenda=str(data.get("agenda", "")),
+        created_at=min(start, world.now()) - timedelta(days=7),
+        password=str(data.get("password") or rng.randint(100_000, 999_999))))
+    user_id = FIRST_USER_ID
+    for j, inst_data in enumerate(data.get("instances") or []):
+        iw = f"{where}.instances[{j}]"
+        if not isinstance(inst_data, dict):
+            raise ValueError(f"{iw} must be an object")
+        i_start = _dt(inst_data.get("start_time") or data.get("start_time"), f"{iw}.start_time")
+        i_end = (_dt(inst_data["end_time"], f"{iw}.end_time") if inst_data.get("end_time")
+                 else i_start + timedelta(minutes=m.duration))
+        uuid = inst_data.get("uuid") or (m.uuid if j == 0 else zoom_uuid(rng))
+        if uuid in world.meeting_instances_by_uuid:
+            raise ValueError(f"{iw}: duplicate instance uuid {uuid!r}")
+        inst = MeetingInstance(uuid=uuid, meeting_id=m.id, start_time=i_start, end_time=i_end)
+        ids: dict[str, str] = {}
+        for k, p in enumerate(inst_data.get("participants") or []):
+            user_id += 1
+            inst.participants.append(_meeting_participant(world, rng, p, ids, user_id,
+                                                          f"{iw}.participants[{k}]"))
+        inst.participants.sort(key=lambda row: row.join_time)
+        world.add_meeting_instance(m, inst)
+
+
+def _meeting_participant(world: World, rng: random.Random, p, ids: dict[str, str],
+                         user_id: int, pw: str) -> Participant:
+    if not isinstance(p, dict):
+        raise ValueError(f"{pw} must be an object")
+    status = p.get("status", PARTICIPANT_STATUSES[0])
+    if status not in PARTICIPANT_STATUSES:
+        raise ValueError(f"{pw}.status {status!r} is not {' | '.join(PARTICIPANT_STATUSES)}")
+    email = str(p.get("user_email") or "")
+    user = world.users_by_email.get(email.lower()) if email else None
+    if "id" in p:
+        pid = str(p["id"])
+    elif user is not None:
+        pid = user.id
+    elif email:
+        pid = ids.setdefault(email.lower(), zoom_id22(rng))
+    else:
+        pid = ""  # a guest who is not signed in to Zoom
+    return Participant(
+        id=pid, name=str(p.get("name") or email or "Guest"), user_id=str(user_id),
+        user_email=email, join_time=_dt(p.get("join_time"), f"{pw}.join_time"),
+        leave_time=_dt(p.get("leave_time"), f"{pw}.leave_time"),
+        failover=bool(p.get("failover", False)), status=status,
+        internal_user=pid in world.users_by_id)

@@ -211,3 +211,45 @@ class Webinar:
         if self.occurrences:
             return [o["start_time"] for o in self.occurrences if o.get("status") != "deleted"]
         return [self.start_time]
+
+
+class MeetingInstance:
+    """One held (past) session of a meeting, with its participant rows."""
+
+    __slots__ = ("uuid", "meeting_id", "start_time", "end_time", "participants")
+
+    def __init__(self, *, uuid, meeting_id, start_time, end_time):
+        self.uuid = uuid
+        self.meeting_id = meeting_id
+        self.start_time = start_time
+        self.end_time = end_time
+        self.participants: list[Participant] = []
+
+
+class Meeting:
+    """A Zoom meeting (type 2 scheduled, or 1 instant) and its held sessions."""
+
+    __slots__ = ("id", "uuid", "host_id", "topic", "type", "start_time", "duration",
+                 "timezone", "agenda", "created_at", "settings", "password", "status",
+                 "instances", "deleted_at")
+
+    def __init__(self, *, id, uuid, host_id, topic, start_time, created_at, type=2,
+                 duration=60, timezone="UTC", agenda="", settings=None, password="",
+                 status="waiting"):
+        self.id = id  # int, 11 digits
+        self.uuid = uuid
+        self.host_id = host_id
+        self.topic = topic
+        self.type = type  # 1 instant, 2 scheduled
+        self.start_time = start_time
+        self.duration = duration
+        self.timezone = timezone
+        self.agenda = agenda
+        self.created_at = created_at
+        self.settings = settings or {}  # only the settings given; the rest are defaults
+        self.password = password
+        self.status = status  # waiting | started
+        self.instances: list[MeetingInstance] = []  # held sessions, oldest first
+        # When the host deleted it: its own endpoints then answer 404 (code 3001) while its
+        # held sessions stay reachable through /past_meetings.
+        self.deleted_at: datetime | None = None

@@ -4,6 +4,14 @@ rate-limit category."""
 from __future__ import annotations
 
 from .changes import delete_webinar, update_webinar
+from .meetings import (
+    create_meeting,
+    delete_meeting,
+    get_meeting_detail,
+    past_meeting_participants,
+    update_meeting,
+)
+from .meetings import join_page as meeting_join_page
 from .oauth import oauth_authorize, oauth_revoke, oauth_token
 from .panelists import list_panelists
 from .past import past_instances, past_participants
@@ -44,6 +52,8 @@ RATE_LIMIT_LABELS = {
     ("GET", "/report/history_meetings"): "Heavy",
     ("POST", "/users/{userId}/meetings"): "Light",
     ("GET", "/meetings/{meetingId}"): "Light",
+    ("PATCH", "/meetings/{meetingId}"): "Light",
+    ("DELETE", "/meetings/{meetingId}"): "Light",
     ("GET", "/past_meetings/{meetingId}/participants"): "Medium",
     ("GET", "/meetings/{meetingId}/recordings"): "Light",
     ("GET", "/users/{userId}/recordings"): "Medium",
@@ -79,5 +89,11 @@ ROUTES = [
     ("GET", "/v2/report/webinars/{webinarId}", report_webinar, True),
     ("GET", "/v2/report/webinars/{webinarId}/participants", report_participants, True),
     ("GET", "/v2/report/history_meetings", history_meetings, True),
+    ("POST", "/v2/users/{userId}/meetings", create_meeting, True),
+    ("GET", "/v2/meetings/{meetingId}", get_meeting_detail, True),
+    ("PATCH", "/v2/meetings/{meetingId}", update_meeting, True),
+    ("DELETE", "/v2/meetings/{meetingId}", delete_meeting, True),
+    ("GET", "/v2/past_meetings/{meetingId}/participants", past_meeting_participants, True),
     ("GET", "/w/{webinarId}", join_page, False),
+    ("GET", "/j/{meetingId}", meeting_join_page, False),
 ]
