@@ -1,5 +1,5 @@
 """Zoom's objects as the sandbox keeps them: users, webinars, registrants, held instances and
-their participant rows."""
+their participant rows, and meetings with their held sessions."""
 
 from __future__ import annotations
 
