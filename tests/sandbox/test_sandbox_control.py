@@ -129,7 +129,7 @@ def test_state_sections_and_reset(client):
 
     assert client.http.post(f"{client.url}/_sandbox/reset", timeout=10).status_code == 200
     empty = client.state()
-    assert empty["zoom"] == {"users": [], "webinars": []}
+    assert empty["zoom"] == {"users": [], "webinars": [], "meetings": []}
     assert empty["hubspot"]["contacts"] == [] and empty["hubspot"]["property_groups"] == [
         "contactinformation"]
     assert client.calls()["total"] == 0
