@@ -2,6 +2,8 @@
 to the mirror, and records what HubSpot must hear of it (pushed in batches, see
 services/live_push). The note each returns is kept on the delivery."""
 
+from collections.abc import Iterator
+
 from integrations.models import WebhookDelivery, ZoomAccount
 from integrations.services.accounts import zoom_account_deauthorize
 from integrations.webhooks.handlers import webhook_batch_handler, webhook_handler
@@ -92,12 +94,20 @@ def webinar_deleted(*, delivery, payload):
     return f"Marked {webinar} deleted (sync is off: HubSpot unchanged)."
 
 
-def _by_webinar(items: list[tuple[WebhookDelivery, dict]]) -> dict[str, list[int]]:
-    """Positions of the items, by the webinar they are about."""
+def _by_webinar(items: list[tuple[WebhookDelivery, dict]], notes: list[str]
+                ) -> Iterator[tuple[Webinar, list[int]]]:
+    """Each mirrored webinar the items are about, with their positions; the items about a
+    webinar not mirrored get their note here."""
     groups: dict[str, list[int]] = {}
     for position, (_, payload) in enumerate(items):
         groups.setdefault(str(_object(payload).get("id") or ""), []).append(position)
-    return groups
+    for zoom_id, positions in groups.items():
+        webinar = Webinar.objects.filter(zoom_id=zoom_id).first() if zoom_id else None
+        if webinar is None:
+            for p in positions:
+                notes[p] = _unknown(items[p][1])
+        else:
+            yield webinar, positions
 
 
 def _registration_change(delivery, payload) -> RegistrationChange | None:
@@ -114,12 +124,7 @@ def _registration_change(delivery, payload) -> RegistrationChange | None:
 @webhook_batch_handler("zoom", "webinar.registration_created", *REGISTRATION_STATUS)
 def registrations_changed(*, items):
     notes: list[str] = [""] * len(items)
-    for zoom_id, positions in _by_webinar(items).items():
-        webinar = Webinar.objects.filter(zoom_id=zoom_id).first() if zoom_id else None
-        if webinar is None:
-            for p in positions:
-                notes[p] = _unknown(items[p][1])
-            continue
+    for webinar, positions in _by_webinar(items, notes):
         changes = {p: _registration_change(*items[p]) for p in positions}
         for p, change in changes.items():
             if change is None:
@@ -147,12 +152,7 @@ def registration_changed(*, delivery, payload):
 @webhook_batch_handler("zoom", "webinar.participant_joined", "webinar.participant_left")
 def participants_changed(*, items):
     notes: list[str] = [""] * len(items)
-    for zoom_id, positions in _by_webinar(items).items():
-        webinar = Webinar.objects.filter(zoom_id=zoom_id).first() if zoom_id else None
-        if webinar is None:
-            for p in positions:
-                notes[p] = _unknown(items[p][1])
-            continue
+    for webinar, positions in _by_webinar(items, notes):
         kinds = {p: (ParticipantEvent.Kind.JOINED if items[p][1].get("event", "").endswith(
             "joined") else ParticipantEvent.Kind.LEFT) for p in positions}
         results = participants_webhook_apply(webinar=webinar, changes=[
