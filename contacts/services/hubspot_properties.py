@@ -43,12 +43,17 @@ def hubspot_properties_ensure(*, client: HubSpotClient, portal: HubSpotPortal,
             except InvalidRequest as exc:
                 if exc.status != 409:  # 409: the group exists (made by hand or another worker)
                     raise
-        try:
-            client.create_properties(missing)
-        except InvalidRequest as exc:
-            # Another worker created them a moment ago: fine when nothing is missing now.
-            names = {p.get("name") for p in client.list_properties()}
-            if exc.status != 409 or any(p["name"] not in names for p in missing):
-                raise
+        contact_properties_create(client=client, definitions=missing)
     portal.properties_hash = PROPERTY_SCHEMA_HASH
     portal.save(update_fields=["properties_hash"])
+
+
+def contact_properties_create(*, client: HubSpotClient, definitions: list[dict]) -> None:
+    """Creates these contact properties; another worker creating them a moment ago is fine
+    (HubSpot's 409), as long as none is missing afterwards."""
+    try:
+        client.create_properties(definitions)
+    except InvalidRequest as exc:
+        names = {p.get("name") for p in client.list_properties()}
+        if exc.status != 409 or any(d["name"] not in names for d in definitions):
+            raise

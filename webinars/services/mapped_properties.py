@@ -6,8 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from contacts.services.hubspot_properties import PROPERTY_GROUP
-from integrations.errors import InvalidRequest
+from contacts.services.hubspot_properties import PROPERTY_GROUP, contact_properties_create
 from integrations.hubspot.client import HubSpotClient
 from integrations.models import HubSpotPortal
 
@@ -55,30 +54,30 @@ def mapped_question_types_note(*, form: dict) -> None:
 def mapped_properties_ensure(*, client: HubSpotClient, portal: HubSpotPortal,
                              questions: Callable[[], dict] | None = None) -> list[str]:
     """Creates each mapped property HubSpot lacks in our group, typed after the question it
-    answers (`questions()`: a webinar's registration form, asked only when one is missing);
+    answers (`questions()`: a webinar's registration form, read only when one is missing or a
+    mapped question's type is still unknown);
     an existing property, of any type, is used as it is. Returns the mapped names."""
     names = mapped_properties()
+    form: dict | None = None
+
+    def form_read() -> dict:  # the webinar's form, read at most once
+        nonlocal form
+        if form is None:
+            form = questions() if questions else {}
+            mapped_question_types_note(form=form)
+        return form
+
     if questions and QuestionMapping.objects.filter(kind=QuestionMapping.Kind.CUSTOM,
                                                     question_type="").exists():
-        form = questions()
-        mapped_question_types_note(form=form)
-        questions = lambda: form  # noqa: E731 (asked once)
+        form_read()
     digest = hashlib.sha256(json.dumps(names).encode()).hexdigest()[:16]
     if not names or portal.mapped_properties_hash == digest:
         return names
     existing = {p.get("name") for p in client.list_properties()}
     missing = [name for name in names if name not in existing]
     if missing:
-        form = questions() if questions else {}
-        mapped_question_types_note(form=form)
-        missing = [_definition(name, form) for name in missing]
-        try:
-            client.create_properties(missing)
-        except InvalidRequest as exc:
-            # created meanwhile by another worker: fine when none is missing now
-            now = {p.get("name") for p in client.list_properties()}
-            if exc.status != 409 or any(p["name"] not in now for p in missing):
-                raise
+        contact_properties_create(client=client, definitions=[
+            _definition(name, form_read()) for name in missing])
     portal.mapped_properties_hash = digest
     portal.save(update_fields=["mapped_properties_hash"])
     return names
