@@ -28,6 +28,16 @@ def object_body(req) -> dict:
     return body
 
 
+def known_keys_body(req, allowed: set[str]) -> dict:
+    """The JSON object body, refused (400) when it has a key the endpoint does not know."""
+    body = object_body(req)
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ControlError(400, f"unknown key(s): {', '.join(unknown)}; "
+                                f"known: {', '.join(sorted(allowed))}")
+    return body
+
+
 def get_limits(req) -> Reply:
     return Reply(200, req.world.limits.as_dict())
 

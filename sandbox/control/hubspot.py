@@ -23,16 +23,7 @@ from ..credentials import HUBSPOT_CLIENT_SECRET, HUBSPOT_PORTAL_ID
 from ..hubspot import workflow_actions as actions
 from ..hubspot.models import Form, WorkflowExecution
 from ..world import World
-from .basics import object_body
-
-
-def _body(req, allowed: set[str]) -> dict:
-    body = object_body(req)
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ControlError(400, f"unknown key(s): {', '.join(unknown)}; "
-                                f"known: {', '.join(sorted(allowed))}")
-    return body
+from .basics import known_keys_body
 
 
 def form_json(form: Form) -> dict:
@@ -55,7 +46,7 @@ def create_form(world: World, *, name, fields, guid=None) -> Form:
 
 
 def post_form(req) -> Reply:
-    body = _body(req, {"guid", "name", "fields"})
+    body = known_keys_body(req, {"guid", "name", "fields"})
     try:
         form = create_form(req.world, name=body.get("name"), fields=body.get("fields"),
                            guid=body.get("guid"))
@@ -66,7 +57,7 @@ def post_form(req) -> Reply:
 
 def post_submission(req) -> Reply:
     world: World = req.world
-    body = _body(req, {"values", "submittedAt", "pageUrl"})
+    body = known_keys_body(req, {"values", "submittedAt", "pageUrl"})
     values = body.get("values")
     if (not isinstance(values, dict) or not isinstance(values.get("email"), str)
             or "@" not in values["email"]):
@@ -96,7 +87,7 @@ def execution_json(run: WorkflowExecution) -> dict:
 
 
 def _execute_body(req) -> dict:
-    body = _body(req, {"url", "secret", "portalId", "actionDefinitionId", "contactEmail",
+    body = known_keys_body(req, {"url", "secret", "portalId", "actionDefinitionId", "contactEmail",
                        "properties", "inputFields", "signature"})
     url = body.get("url")
     parts = urlsplit(url) if isinstance(url, str) else None

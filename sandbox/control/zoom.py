@@ -23,16 +23,7 @@ from ..common import ControlError, Reply
 from ..seeds.custom import FIRST_USER_ID, custom_instance_add
 from ..world import World
 from ..zoom.models import Instance
-from .basics import object_body
-
-
-def _body(req, allowed: set[str]) -> dict:
-    body = object_body(req)
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ControlError(400, f"unknown key(s): {', '.join(unknown)}; "
-                                f"known: {', '.join(sorted(allowed))}")
-    return body
+from .basics import known_keys_body
 
 
 def _instance(world: World, body: dict) -> Instance:
@@ -53,7 +44,7 @@ def _flag(body: dict, key: str) -> bool | None:
 
 
 def report(req) -> Reply:
-    body = _body(req, {"uuid", "ready"})
+    body = known_keys_body(req, {"uuid", "ready"})
     ready = _flag(body, "ready")
     if ready is None:
         raise ControlError(400, "'ready' (true or false) is required")
@@ -85,7 +76,7 @@ def _leave_times(inst: Instance, leave_minutes) -> dict[int, object]:
 
 
 def participants(req) -> Reply:
-    body = _body(req, {"uuid", "durations_computed", "leave_minutes"})
+    body = known_keys_body(req, {"uuid", "durations_computed", "leave_minutes"})
     computed = _flag(body, "durations_computed")
     leave_minutes = body.get("leave_minutes")
     if computed is None and leave_minutes is None:
@@ -106,7 +97,7 @@ def expire_page_tokens(req) -> Reply:
 
 
 def session_add(req) -> Reply:
-    body = _body(req, {"webinar_id", "uuid", "start_time", "end_time", "participants"})
+    body = known_keys_body(req, {"webinar_id", "uuid", "start_time", "end_time", "participants"})
     world: World = req.world
     with world.lock:
         webinar_id = body.get("webinar_id")

@@ -63,12 +63,18 @@ def _definition_errors(body: dict, *, partial: bool) -> list[str]:
     return errors
 
 
-def create_definition(req) -> Reply:
+def _definition_body(req, *, partial: bool) -> dict:
+    """The definition sent with the app's developer key, else HubSpot's 401 or 400."""
     _developer(req)
     body = object_body(req)
-    errors = _definition_errors(body, partial=False)
+    errors = _definition_errors(body, partial=partial)
     if errors:
         raise validation_error("; ".join(errors))
+    return body
+
+
+def create_definition(req) -> Reply:
+    body = _definition_body(req, partial=False)
     world: World = req.world
     with world.lock:
         definition = {**body, "id": str(world.next_definition_id), "revisionId": "1",
@@ -86,11 +92,7 @@ def list_definitions(req) -> Reply:
 
 
 def update_definition(req) -> Reply:
-    _developer(req)
-    body = object_body(req)
-    errors = _definition_errors(body, partial=True)
-    if errors:
-        raise validation_error("; ".join(errors))
+    body = _definition_body(req, partial=True)
     world: World = req.world
     with world.lock:
         definition = world.action_definitions.get(req.params["definitionId"])
