@@ -114,16 +114,15 @@ def webinar_changes_push(*, webinar: Webinar) -> SyncRun | None:
             if waiting is None or time.monotonic() - began > PUSH_MAX_S:
                 break
             _window_wait(since=waiting)
-    except IntegrationError as exc:
-        # the changes stay recorded: the next webhook's push (or the next sync) sends them
-        sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=exc.message)
-        Webinar.objects.filter(pk=webinar.pk).update(live_push_queued_at=None)
-        return run
     except Exception as exc:
-        sync_run_finish(run=run, status=SyncRun.Status.FAILED,
-                        error=f"Unexpected error ({type(exc).__name__}): {exc}")
+        # the changes stay recorded: the next webhook's push (or the next sync) sends them
+        known = isinstance(exc, IntegrationError)
+        sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=exc.message if known
+                        else f"Unexpected error ({type(exc).__name__}): {exc}")
         Webinar.objects.filter(pk=webinar.pk).update(live_push_queued_at=None)
-        raise
+        if not known:
+            raise
+        return run
     sync_run_finish(run=run, status=SyncRun.Status.SUCCEEDED, counts=total)
     # Stand down (a change recorded from now on queues the next push), then look once more
     # for a change recorded before that, which queued nothing.
