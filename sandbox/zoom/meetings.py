@@ -14,7 +14,6 @@ Zoom's spec documents for this operation).
 from __future__ import annotations
 
 import base64
-import html
 import secrets
 
 from ..common import Reply, ZoomError, iso_z
@@ -22,6 +21,7 @@ from ..world import World
 from .changes import AGENDA_MAX, PASSWORD_MAX, TOPIC_MAX, _invalid, _start_time, _text, _zone
 from .models import Meeting, MeetingInstance, Participant
 from .paging import paginate
+from .webinars import join_page_reply
 
 MEETING_TYPES = (1, 2)  # instant, scheduled
 DURATION_MAX = 1440
@@ -259,8 +259,5 @@ def join_page(req) -> Reply:
     ref = req.params["meetingId"]
     with world.lock:
         m = world.meetings.get(int(ref)) if ref.isdigit() else None
-        topic = m.topic if m else "Unknown meeting"
-    body = (f"<!doctype html><title>Sandbox Zoom</title><h1>{html.escape(topic)}</h1>"
-            "<p>This is the sandbox stand-in for a Zoom meeting's join link.</p>")
-    return Reply(200 if m else 404, None, content_type="text/html; charset=utf-8",
-                 raw=body.encode("utf-8"))
+    return join_page_reply(m.topic if m else "Unknown meeting", found=m is not None,
+                           stand_in_for="a Zoom meeting's join link")

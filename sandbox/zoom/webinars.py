@@ -194,13 +194,18 @@ def get_webinar_detail(req) -> Reply:
         return Reply(200, webinar_full_json(world, w, show_previous=show_prev))
 
 
+def join_page_reply(title: str, *, found: bool, stand_in_for: str) -> Reply:
+    """The page the sandbox serves in place of Zoom's join page (404 for an unknown id)."""
+    body = (f"<!doctype html><title>Sandbox Zoom</title><h1>{html.escape(title)}</h1>"
+            f"<p>This is the sandbox stand-in for {stand_in_for}.</p>")
+    return Reply(200 if found else 404, None, content_type="text/html; charset=utf-8",
+                 raw=body.encode("utf-8"))
+
+
 def join_page(req) -> Reply:
     world: World = req.world
     ref = req.params["webinarId"]
     with world.lock:
         w = world.webinars.get(int(ref)) if ref.isdigit() else None
-        topic = w.topic if w else "Unknown webinar"
-    body = (f"<!doctype html><title>Sandbox Zoom</title><h1>{html.escape(topic)}</h1>"
-            "<p>This is the sandbox stand-in for a Zoom join link.</p>")
-    return Reply(200 if w else 404, None, content_type="text/html; charset=utf-8",
-                 raw=body.encode("utf-8"))
+    return join_page_reply(w.topic if w else "Unknown webinar", found=w is not None,
+                           stand_in_for="a Zoom join link")
